@@ -1,0 +1,26 @@
+# The two commands of the README, plus the pieces they are made of.
+BUILD ?= build/release
+
+.PHONY: run test build bench clean
+
+# Install what is missing, build, and run the main job on built-in virtual ports.
+run: build
+	$(BUILD)/app/selfcheck/sluice-selfcheck
+
+# Install what is missing, build every configuration and run every test.
+test:
+	./scripts/deps.sh test
+	./scripts/test-all.sh
+
+build:
+	./scripts/deps.sh build
+	[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) -Dtests=true
+	ninja -C $(BUILD)
+
+# Benchmarks side by side with DPDK (installs Debian's dpdk-dev for dpdk-test).
+bench: build
+	./scripts/deps.sh bench
+	./bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages Sluice needs that are missing.  Usage: deps.sh [build|test|bench]
+set -eu
+need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev"
+case "${1:-build}" in
+  test)  need="$need" ;;
+  bench) need="$need dpdk-dev" ;;
+esac
+missing=""
+for p in $need; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing packages:$missing; install them with: sudo apt-get install$missing" >&2
+  exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,95 @@
+#!/bin/bash
+# Builds Sluice in every configuration the project promises and runs every test in each:
+#   release      default build (generic x86-64), with no hugepages and again with some
+#   native       -march=native
+#   asan         AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan         ThreadSanitizer
+# Ends with one line "N passed, N failed".  Exit status 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=build
+passed=0
+failed=0
+failures=()
+
+log() { printf '\n=== %s\n' "$*"; }
+
+# Adds the counts of one `meson test` run (from its JSON log) to the totals.
+count() {
+  local name=$1 dir=$2 ok bad
+  ok=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json, sys
+ok = bad = 0
+names = []
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t["result"] in ("OK", "EXPECTEDFAIL", "SKIP"):
+        ok += t["result"] != "SKIP"
+    else:
+        bad += 1
+        names.append(t["name"])
+print(ok, bad, " ".join(names))
+PY
+)
+  set -- $ok
+  passed=$((passed + $1))
+  failed=$((failed + $2))
+  shift 2
+  for n in "$@"; do failures+=("$name: $n"); done
+}
+
+setup() {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" -Dtests=true -Dwerror=true "$@" >"$dir.setup.log" 2>&1 ||
+      { cat "$dir.setup.log"; return 1; }
+  fi
+  ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; return 1; }
+}
+
+run_suite() {
+  local name=$1 dir=$2; shift 2
+  log "$name"
+  if ! setup "$dir" "${@}"; then
+    failed=$((failed + 1)); failures+=("$name: build"); return
+  fi
+  meson test -C "$dir" --print-errorlogs --num-processes 2 $MESON_TEST_ARGS
+  count "$name" "$dir"
+}
+
+hugepages_file=/proc/sys/vm/nr_hugepages
+orig_pages=$(cat $hugepages_file 2>/dev/null || echo 0)
+can_toggle=no
+if [ "$(id -u)" = 0 ] && [ -w $hugepages_file ] &&
+   [ "$(awk '/HugePages_Total/{t=$2}/HugePages_Free/{f=$2}END{print t==f}' /proc/meminfo)" = 1 ]; then
+  can_toggle=yes
+fi
+restore_pages() { [ $can_toggle = yes ] && echo "$orig_pages" >$hugepages_file; }
+trap restore_pages EXIT
+
+mkdir -p $root
+MESON_TEST_ARGS=""
+
+[ $can_toggle = yes ] && echo 0 >$hugepages_file
+run_suite "release, no hugepages" $root/release
+if [ $can_toggle = yes ]; then
+  echo 128 >$hugepages_file
+  log "release, $(cat $hugepages_file) hugepages reserved"
+  meson test -C $root/release --print-errorlogs --num-processes 2 --suite fast
+  count "release+hugepages" $root/release
+  echo 0 >$hugepages_file
+fi
+run_suite "native (-march=native)" $root/native -Dnative=true
+# meson test sets ASAN_OPTIONS/UBSAN_OPTIONS to halt on the first error; TSan needs telling.
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+run_suite "asan+ubsan" $root/asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized \
+  -Db_lundef=false
+run_suite "tsan" $root/tsan -Db_sanitize=thread -Dbuildtype=debugoptimized -Db_lundef=false
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "failed:"
+  printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Test helper: collects log lines so a test can assert that an error names the bad value. */
+#ifndef SL_TEST_LOG_CAPTURE_H
+#define SL_TEST_LOG_CAPTURE_H
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "sl_log.h"
+
+struct log_capture {
+	char text[8192];
+	unsigned lines;
+};
+
+static inline void log_capture_sink(const struct sl_log_type *type, int level, const char *line,
+				    void *arg)
+{
+	struct log_capture *c = arg;
+	size_t used = strlen(c->text);
+
+	(void)type;
+	(void)level;
+	if (used + strlen(line) + 2 < sizeof(c->text)) {
+		strcat(c->text, line);
+		strcat(c->text, "\n");
+	}
+	c->lines++;
+}
+
+/* Starts capturing into c (cleared). */
+static inline void log_capture_start(struct log_capture *c)
+{
+	memset(c, 0, sizeof(*c));
+	sl_log_set_sink(log_capture_sink, c);
+}
+
+static inline void log_capture_stop(void)
+{
+	sl_log_set_sink(NULL, NULL);
+}
+
+/* True when some captured line contains every one of the given fragments (NULL-ended). */
+static inline bool log_capture_has(const struct log_capture *c, const char *a, const char *b)
+{
+	const char *line = c->text;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char buf[1024];
+
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		if (strstr(buf, a) && (b == NULL || strstr(buf, b)))
+			return true;
+		line += len + (nl ? 1 : 0);
+	}
+	return false;
+}
+
+#endif
