@@ -17,6 +17,9 @@ log() { printf '\n=== %s\n' "$*"; }
 # Adds the counts of one `meson test` run (from its JSON log) to the totals.
 count() {
   local name=$1 dir=$2 ok bad
+  if [ ! -f "$dir/meson-logs/testlog.json" ]; then
+    failed=$((failed + 1)); failures+=("$name: no test log"); return
+  fi
   ok=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
 import json, sys
 ok = bad = 0
@@ -51,8 +54,9 @@ run_suite() {
   local name=$1 dir=$2; shift 2
   log "$name"
   if ! setup "$dir" "${@}"; then
-    failed=$((failed + 1)); failures+=("$name: build"); return
+    failed=$((failed + 1)); failures+=("$name: build"); return 1
   fi
+  rm -f "$dir/meson-logs/testlog.json"
   meson test -C "$dir" --print-errorlogs --num-processes 2 $MESON_TEST_ARGS
   count "$name" "$dir"
 }
@@ -71,10 +75,10 @@ mkdir -p $root
 MESON_TEST_ARGS=""
 
 [ $can_toggle = yes ] && echo 0 >$hugepages_file
-run_suite "release, no hugepages" $root/release
-if [ $can_toggle = yes ]; then
+if run_suite "release, no hugepages" $root/release && [ $can_toggle = yes ]; then
   echo 128 >$hugepages_file
   log "release, $(cat $hugepages_file) hugepages reserved"
+  rm -f $root/release/meson-logs/testlog.json
   meson test -C $root/release --print-errorlogs --num-processes 2 --suite fast
   count "release+hugepages" $root/release
   echo 0 >$hugepages_file

@@ -55,8 +55,8 @@ static int ring_one_core(struct sl_ring *r, struct result *res)
 
 struct two_core {
 	struct sl_ring *ring;
-	uint64_t sent;
-	volatile int stop;
+	uint64_t sent; /* (producer) written before it returns; read after sl_lcore_wait() */
+	int stop;      /* (consumer) atomic */
 };
 
 static int producer(void *arg)
@@ -65,7 +65,7 @@ static int producer(void *arg)
 	void *objs[BURST];
 	uint64_t seq = 1;
 
-	while (!tc->stop) {
+	while (!__atomic_load_n(&tc->stop, __ATOMIC_RELAXED)) {
 		for (unsigned i = 0; i < BURST; i++)
 			objs[i] = (void *)(uintptr_t)(seq + i);
 		unsigned n = sl_ring_enqueue_burst(tc->ring, objs, BURST, NULL);
@@ -95,7 +95,7 @@ static int ring_two_cores(struct sl_ring *r, uint32_t worker, struct result *res
 				rc = -EIO;
 	}
 	*res = measure(expect - 1, t0, c0);
-	tc.stop = 1;
+	__atomic_store_n(&tc.stop, 1, __ATOMIC_RELAXED);
 	sl_lcore_wait(worker);
 	for (unsigned n; (n = sl_ring_dequeue_burst(r, objs, BURST, NULL)) > 0;)
 		for (unsigned i = 0; i < n; i++)

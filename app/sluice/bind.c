@@ -90,7 +90,7 @@ static int ensure_driver(const struct ctx *c, const char *cmd, const char *drv)
 	fprintf(stderr, "sluice %s: unknown driver '%s': not in /sys/bus/pci/drivers and "
 			"'modprobe %s' %s; check the name (vfio-pci, uio_pci_generic) and that the "
 			"module is installed for this kernel\n",
-		cmd, drv, drv, st < 0 ? "could not run" : "did not register it");
+		cmd, drv, drv, st < 0 || st == 127 ? "could not run" : "did not register it");
 	return -ENOENT;
 }
 
@@ -261,6 +261,8 @@ static int do_bind(const struct ctx *c, struct req *r)
 				return EX_SL_FAIL;
 		}
 	}
+	if (ensure_driver(c, "bind", r->driver))
+		return EX_SL_FAIL;
 	if (!sys_exists(c, "/sys/bus/pci/devices/%s/driver_override", r->pci)) {
 		fprintf(stderr, "sluice bind: missing %s/sys/bus/pci/devices/%s/driver_override "
 				"(kernel older than 3.16, or sysfs unreadable); nothing was changed\n",
@@ -447,8 +449,10 @@ static int bind_main(struct ctx *c, int argc, char **argv, int unbind)
 			r.cmd, r.cmd, dev);
 		return EX_SL_FAIL;
 	}
-	if (!unbind && ensure_driver(c, "bind", r.driver))
-		return EX_SL_FAIL;
+	if (!unbind && !valid_name(r.driver)) {
+		fprintf(stderr, "sluice bind: '%s' is not a driver name (try vfio-pci)\n", r.driver);
+		return EX_SL_USAGE;
+	}
 	return unbind ? do_unbind(c, &r) : do_bind(c, &r);
 }
 

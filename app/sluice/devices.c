@@ -117,7 +117,7 @@ int pci_ids_lookup(const struct ctx *c, unsigned v, unsigned d, char *vn, size_t
 	int in_vendor = 0;
 
 	vn[0] = dn[0] = '\0';
-	for (size_t i = 0; !tried && i < sizeof(where) / sizeof(where[0]); i++)
+	for (size_t i = 0; !tried && !pci_ids && i < sizeof(where) / sizeof(where[0]); i++)
 		pci_ids = sys_slurp(c, 8 << 20, "%s", where[i]);
 	tried = 1;
 	if (!pci_ids)

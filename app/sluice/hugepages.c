@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mount.h>
 
 #include "sluice.h"
@@ -104,7 +105,7 @@ int hugetlbfs_mounts(const struct ctx *c, void (*fn)(const char *mnt, unsigned l
 
 static void print_mount(const char *mnt, unsigned long kb, void *arg)
 {
-	char s[16];
+	char s[24];
 
 	(void)arg;
 	size_name(kb, s, sizeof(s));
@@ -146,7 +147,7 @@ static int show(const struct ctx *c)
 	nn = numa_nodes(c, nodes, MAX_NODES);
 	printf("%-5s  %-4s  %8s  %8s  %8s\n", "SIZE", "NODE", "RESERVED", "FREE", "SURPLUS");
 	for (int s = 0; s < ns; s++) {
-		char sn[16];
+		char sn[24];
 		long nr = 0, fr = 0, su = 0;
 
 		size_name(kb[s], sn, sizeof(sn));
@@ -175,7 +176,7 @@ static int show(const struct ctx *c)
 static int do_mount(const struct ctx *c, const char *dir, unsigned long kb)
 {
 	struct find_mount f = {.kb = kb};
-	char p[1024], sn[16], opts[64];
+	char p[1024], sn[24], opts[64];
 	int rc;
 
 	size_name(kb, sn, sizeof(sn));
@@ -251,7 +252,7 @@ static int write_count(const struct ctx *c, unsigned long kb, int node, long wan
 static void persistent(unsigned long kb, unsigned long def, const int *nodes, const long *per,
 		       int nn, long total)
 {
-	char sn[16];
+	char sn[24];
 
 	size_name(kb, sn, sizeof(sn));
 	printf("to make this persistent (sluice never edits boot files), either:\n"
@@ -349,7 +350,7 @@ int cmd_hugepages(struct ctx *c, int argc, char **argv)
 		return EX_SL_USAGE;
 	}
 	if (!sys_exists(c, HP "/hugepages-%lukB", kb)) {
-		char sn[16];
+		char sn[24];
 
 		size_name(kb, sn, sizeof(sn));
 		fprintf(stderr, "sluice hugepages: this kernel has no %s pages (%s" HP
@@ -372,7 +373,7 @@ int cmd_hugepages(struct ctx *c, int argc, char **argv)
 		int ns = hp_sizes(c, all, 8);
 
 		for (int s = 0; s < ns; s++) {
-			char sn[16];
+			char sn[24];
 			long left = 0;
 
 			size_name(all[s], sn, sizeof(sn));
@@ -392,7 +393,7 @@ int cmd_hugepages(struct ctx *c, int argc, char **argv)
 			}
 		}
 	} else if (verb && strcmp(verb, "reserve") == 0) {
-		char sn[16];
+		char sn[24];
 		long total = 0;
 		int short_of = 0;
 

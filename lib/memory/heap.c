@@ -14,6 +14,17 @@
 
 #include "memory_priv.h"
 
+/* Under AddressSanitizer the data of free blocks is poisoned, so a use after sl_free() or a
+ * write past an allocation into free space is reported like one on malloc memory. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define poison(addr, len) ASAN_POISON_MEMORY_REGION(addr, len)
+#define unpoison(addr, len) ASAN_UNPOISON_MEMORY_REGION(addr, len)
+#else
+#define poison(addr, len) ((void)(addr), (void)(len))
+#define unpoison(addr, len) ((void)(addr), (void)(len))
+#endif
+
 SL_LOG_TYPE_DEFINE(memory)
 
 #define ELEM_FREE 0x5fee5fee
@@ -102,6 +113,7 @@ int sl_mem_configure(enum sl_mem_huge huge, const size_t *node_limits, unsigned 
 
 static void free_list_add(struct heap *h, struct elem *e)
 {
+	poison(e + 1, e->size - HDR);
 	e->magic = ELEM_FREE;
 	e->free_prev = NULL;
 	e->free_next = h->free_list;
@@ -136,6 +148,7 @@ static struct elem *carve(struct heap *h, struct elem *e, char *hdr, size_t need
 	size_t tail;
 
 	free_list_del(h, e);
+	unpoison(e, e->size);
 	if (hdr > (char *)e) {
 		/* Leading gap stays free (it is a whole number of headers). */
 		size_t gap = (size_t)(hdr - (char *)e);
@@ -283,6 +296,7 @@ void sl_free(void *ptr)
 
 		prev->size += e->size;
 		e->magic = 0;
+		poison(prev + 1, prev->size - HDR);
 		if (next)
 			next->prev = prev;
 		pthread_mutex_unlock(&h->lock);
@@ -359,6 +373,7 @@ void heap_release_all(void)
 			struct segment *s = h->segs;
 
 			h->segs = s->next;
+			unpoison(s->base, s->len); /* the address range may be reused */
 			segment_unmap(s);
 		}
 		h->free_list = NULL;

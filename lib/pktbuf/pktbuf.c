@@ -91,7 +91,7 @@ void sl_pktbuf_detach(struct sl_pktbuf *p)
 			/* The clone held the last reference: the data's owner goes back too. */
 			if (d->flags)
 				sl_pktbuf_detach(d);
-			d->refcnt = 1;
+			sl_pktbuf_refcnt_set(d, 1);
 			d->next = NULL;
 			d->nb_segs = 1;
 			sl_pool_put(d->pool, d);

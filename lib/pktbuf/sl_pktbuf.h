@@ -282,10 +282,11 @@ static inline void sl_pktbuf_refcnt_set(struct sl_pktbuf *p, uint16_t v)
 /* Adds delta (may be negative) and returns the new count. */
 static inline uint16_t sl_pktbuf_refcnt_update(struct sl_pktbuf *p, int16_t delta)
 {
-	/* Sole owner: no other thread can see the count, so skip the atomic. */
-	if (sl_likely(p->refcnt == 1) && delta < 0) {
-		p->refcnt = (uint16_t)(1 + delta);
-		return p->refcnt;
+	/* Sole owner: no other thread holds a reference, so no read-modify-write is needed
+	 * (relaxed accesses cost nothing on x86 and keep the count a single atomic object). */
+	if (sl_likely(sl_pktbuf_refcnt_read(p) == 1) && delta < 0) {
+		sl_pktbuf_refcnt_set(p, (uint16_t)(1 + delta));
+		return (uint16_t)(1 + delta);
 	}
 	return (uint16_t)(__atomic_add_fetch(&p->refcnt, (uint16_t)delta, __ATOMIC_ACQ_REL));
 }
@@ -301,7 +302,7 @@ void sl_pktbuf_detach(struct sl_pktbuf *p);
  */
 static inline struct sl_pktbuf *sl_pktbuf_prefree_seg(struct sl_pktbuf *p)
 {
-	if (sl_likely(p->refcnt == 1)) {
+	if (sl_likely(sl_pktbuf_refcnt_read(p) == 1)) {
 		if (sl_unlikely(p->flags))
 			sl_pktbuf_detach(p);
 		if (p->next) {
@@ -314,7 +315,7 @@ static inline struct sl_pktbuf *sl_pktbuf_prefree_seg(struct sl_pktbuf *p)
 		return NULL;
 	if (sl_unlikely(p->flags))
 		sl_pktbuf_detach(p);
-	p->refcnt = 1;
+	sl_pktbuf_refcnt_set(p, 1);
 	p->next = NULL;
 	p->nb_segs = 1;
 	return p;

@@ -247,6 +247,26 @@ static void test_huge_off_and_required(void **state)
 	}
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+/* Under ASan, freed heap memory is poisoned and live memory is not. */
+static void test_asan_poisons_freed_blocks(void **state)
+{
+	char *p = sl_malloc(256, 0, 0), *q;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(__asan_address_is_poisoned(p), 0);
+	assert_int_equal(__asan_address_is_poisoned(p + 255), 0);
+	sl_free(p);
+	assert_int_equal(__asan_address_is_poisoned(p), 1);
+	q = sl_malloc(256, 0, 0);
+	assert_ptr_equal(q, p); /* first fit gives the block back */
+	assert_int_equal(__asan_address_is_poisoned(q + 100), 0);
+	sl_free(q);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +280,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_node_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_size_follows_reservation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_off_and_required, setup, teardown),
+#if defined(__SANITIZE_ADDRESS__)
+		cmocka_unit_test_setup_teardown(test_asan_poisons_freed_blocks, setup, teardown),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 /* Single-thread semantics of the ring: modes, bulk/burst, boundaries, wrap, element sizes,
  * naming and argument errors (with the log line each error must produce). */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -528,6 +530,91 @@ static void test_explicit_modes_elem(void **state)
 	sl_ring_free(r);
 }
 
+/*
+ * Publication order, made deterministic: the test plays a stalled producer (consumer)
+ * that reserved slots but has not published them; a later MP (MC) call on another thread
+ * must reserve after it and then wait, publishing only once the stalled one has.
+ */
+struct late_call {
+	struct sl_ring *r;
+	void *obj;
+	unsigned done; /* 1 when the call returned success */
+};
+
+static void *late_producer(void *arg)
+{
+	struct late_call *c = arg;
+
+	if (sl_ring_mp_enqueue_bulk(c->r, &c->obj, 1, NULL) == 1)
+		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *late_consumer(void *arg)
+{
+	struct late_call *c = arg;
+
+	if (sl_ring_mc_dequeue_bulk(c->r, &c->obj, 1, NULL) == 1)
+		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Waits up to 5 s for *word to become want. */
+static bool wait_u32(const uint32_t *word, uint32_t want)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) == want)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static void test_publish_order(void **state)
+{
+	struct sl_ring *r = sl_ring_create("t_order", 8, SL_NODE_ANY, 0);
+	void **slots = (void **)(r + 1);
+	struct late_call c = {.r = r, .obj = PTR(3)};
+	void *one;
+	pthread_t t;
+
+	(void)state;
+	assert_non_null(r);
+	/* Producers: "we" reserve slots 0-1 and stall. */
+	__atomic_store_n(&r->prod.head, 2, __ATOMIC_RELAXED);
+	assert_int_equal(pthread_create(&t, NULL, late_producer, &c), 0);
+	assert_true(wait_u32(&r->prod.head, 3)); /* the late producer reserved slot 2 */
+	usleep(20000);
+	assert_int_equal(__atomic_load_n(&c.done, __ATOMIC_ACQUIRE), 0);
+	assert_int_equal(__atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE), 0);
+	assert_int_equal(sl_ring_count(r), 0);
+	assert_int_equal(sl_ring_sc_dequeue(r, &one), -ENOENT);
+	slots[0] = PTR(1);
+	slots[1] = PTR(2);
+	__atomic_store_n(&r->prod.tail, 2, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	assert_int_equal(c.done, 1);
+	assert_int_equal(r->prod.tail, 3);
+
+	/* Consumers: "we" take slots 0-1 and stall; the late consumer takes slot 2. */
+	c.done = 0;
+	c.obj = NULL;
+	__atomic_store_n(&r->cons.head, 2, __ATOMIC_RELAXED);
+	assert_int_equal(pthread_create(&t, NULL, late_consumer, &c), 0);
+	assert_true(wait_u32(&r->cons.head, 3));
+	usleep(20000);
+	assert_int_equal(__atomic_load_n(&c.done, __ATOMIC_ACQUIRE), 0);
+	assert_int_equal(__atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE), 0);
+	assert_int_equal(sl_ring_free_count(r), 5); /* slots 0-2 still held */
+	__atomic_store_n(&r->cons.tail, 2, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	assert_int_equal(c.done, 1);
+	assert_int_equal(VAL(c.obj), 3);
+	assert_true(sl_ring_empty(r));
+	assert_int_equal(sl_ring_free_count(r), 8);
+	sl_ring_free(r);
+}
+
 static void test_reset_and_dump(void **state)
 {
 	struct sl_ring *r = sl_ring_create("t_dump", 32, SL_NODE_ANY, SL_RING_SC_DEQ);
@@ -580,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_elem_no_overrun),
 		cmocka_unit_test(test_explicit_modes),
 		cmocka_unit_test(test_explicit_modes_elem),
+		cmocka_unit_test(test_publish_order),
 		cmocka_unit_test(test_reset_and_dump),
 	};
 

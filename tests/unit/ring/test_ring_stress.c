@@ -40,7 +40,8 @@
 #define MAX_THREADS 4
 #define MAX_BURST 32
 
-enum api { API_PTR, API_ELEM16 };
+/* API_PTR_MPMC: explicit mp/mc calls on a ring created single-producer/consumer. */
+enum api { API_PTR, API_PTR_MPMC, API_ELEM16 };
 
 struct stress {
 	struct sl_ring *r;
@@ -121,6 +122,9 @@ static void *producer(void *arg)
 		if (s->api == API_PTR)
 			m = bulk ? sl_ring_enqueue_bulk(s->r, ptrs, n, NULL)
 				 : sl_ring_enqueue_burst(s->r, ptrs, n, NULL);
+		else if (s->api == API_PTR_MPMC)
+			m = bulk ? sl_ring_mp_enqueue_bulk(s->r, ptrs, n, NULL)
+				 : sl_ring_mp_enqueue_burst(s->r, ptrs, n, NULL);
 		else
 			m = bulk ? sl_ring_enqueue_bulk_elem(s->r, objs, 16, n, NULL)
 				 : sl_ring_enqueue_burst_elem(s->r, objs, 16, n, NULL);
@@ -154,6 +158,9 @@ static void *consumer(void *arg)
 		if (s->api == API_PTR)
 			m = bulk ? sl_ring_dequeue_bulk(s->r, ptrs, n, NULL)
 				 : sl_ring_dequeue_burst(s->r, ptrs, n, NULL);
+		else if (s->api == API_PTR_MPMC)
+			m = bulk ? sl_ring_mc_dequeue_bulk(s->r, ptrs, n, NULL)
+				 : sl_ring_mc_dequeue_burst(s->r, ptrs, n, NULL);
 		else
 			m = bulk ? sl_ring_dequeue_bulk_elem(s->r, objs, 16, n, NULL)
 				 : sl_ring_dequeue_burst_elem(s->r, objs, 16, n, NULL);
@@ -164,7 +171,7 @@ static void *consumer(void *arg)
 			continue;
 		}
 		for (unsigned i = 0; i < m; i++) {
-			uint64_t tag = s->api == API_PTR ? (uint64_t)(uintptr_t)ptrs[i] : objs[i].tag;
+			uint64_t tag = s->api != API_ELEM16 ? (uint64_t)(uintptr_t)ptrs[i] : objs[i].tag;
 			unsigned p = tag >> 32;
 			uint32_t seq = (uint32_t)tag;
 
@@ -201,7 +208,7 @@ static void run(const char *name, enum api api, unsigned count, unsigned flags,
 	const size_t words = (PER_PRODUCER + 63) / 64;
 	uint64_t sum = 0;
 
-	if (api == API_PTR)
+	if (api != API_ELEM16)
 		s.r = sl_ring_create(name, count, SL_NODE_ANY, flags);
 	else
 		s.r = sl_ring_create_elem(name, 16, count, SL_NODE_ANY, flags);
@@ -250,6 +257,13 @@ static void test_mpmc_ptr(void **state)
 	run("st_mpmc", API_PTR, 1024, 0, 2, 2);
 }
 
+/* Small ring: full and empty often, so producers and consumers collide more. */
+static void test_mpmc_ptr_explicit(void **state)
+{
+	(void)state;
+	run("st_mpmc_x", API_PTR_MPMC, 64, SL_RING_SP_ENQ | SL_RING_SC_DEQ, 2, 2);
+}
+
 static void test_spsc_ptr(void **state)
 {
 	(void)state;
@@ -272,6 +286,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mpmc_ptr),
+		cmocka_unit_test(test_mpmc_ptr_explicit),
 		cmocka_unit_test(test_spsc_ptr),
 		cmocka_unit_test(test_mpmc_elem16),
 		cmocka_unit_test(test_spsc_elem16),
