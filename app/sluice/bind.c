@@ -179,9 +179,10 @@ static void state_drop(const struct ctx *c, const char *pci)
 		unlink(p);
 }
 
-/* Give the device back to old (may be ""): clear the override, detach whatever holds it, and
- * bind old explicitly (or let the kernel probe when old is unknown). Returns 0 when done. */
-static int give_back(const struct ctx *c, const char *pci, const char *old)
+/* Give the device back to old ("" = no driver): clear the override, detach whatever holds it,
+ * and bind old explicitly; with probe and no old driver known, let the kernel choose.
+ * Returns 0 when the device ends up on old. */
+static int give_back(const struct ctx *c, const char *pci, const char *old, int probe)
 {
 	char now[64];
 
@@ -192,7 +193,7 @@ static int give_back(const struct ctx *c, const char *pci, const char *old)
 	cur_driver(c, pci, now, sizeof(now));
 	if (old[0] && !now[0] && sys_write(c, pci, "/sys/bus/pci/drivers/%s/bind", old) != 0)
 		sys_write(c, pci, "/sys/bus/pci/drivers_probe");
-	if (!old[0] && !now[0])
+	if (!old[0] && !now[0] && probe)
 		sys_write(c, pci, "/sys/bus/pci/drivers_probe");
 	cur_driver(c, pci, now, sizeof(now));
 	return old[0] ? (strcmp(now, old) == 0 ? 0 : -EIO) : 0;
@@ -297,7 +298,7 @@ static int do_bind(const struct ctx *c, struct req *r)
 			step, strcmp(step, "probe") == 0 ? "the driver did not take the device" :
 			strerror(-step_rc),
 			strcmp(step, "probe") == 0 ? " (see dmesg)" : "");
-		rc = give_back(c, r->pci, old);
+		rc = give_back(c, r->pci, old, 0);
 		if (rc == 0) {
 			fprintf(stderr, "sluice bind: restored %s to %s\n", r->pci,
 				old[0] ? old : "no driver");
@@ -360,7 +361,7 @@ static int do_unbind(const struct ctx *c, struct req *r)
 	}
 	if (have_state && old[0] && ensure_driver(c, "unbind", old))
 		return EX_SL_FAIL;
-	rc = give_back(c, r->pci, have_state ? old : "");
+	rc = give_back(c, r->pci, have_state ? old : "", !have_state);
 	cur_driver(c, r->pci, now, sizeof(now));
 	if (rc) {
 		fprintf(stderr, "sluice unbind: %s did not go back to %s (now: %s); check dmesg, then "

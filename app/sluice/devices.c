@@ -3,8 +3,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sluice.h"
@@ -173,12 +178,31 @@ static void fill_pci(const struct ctx *c, struct netdev *e, const char *pci)
 		       sizeof(e->dname));
 }
 
+/* Virtual interfaces have no device/driver link in sysfs: ask the kernel (real machine only). */
+static void ethtool_driver(const char *ifname, char *out, size_t n)
+{
+	struct ethtool_drvinfo di = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (char *)&di;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		snprintf(out, n, "%.*s", (int)sizeof(di.driver), di.driver);
+	close(fd);
+}
+
 static void fill_if(const struct ctx *c, struct netdev *e, const char *ifname)
 {
 	snprintf(e->ifname, sizeof(e->ifname), "%s", ifname);
 	if (sys_link_base(c, e->net_driver, sizeof(e->net_driver), "/sys/class/net/%s/device/driver",
 			  ifname))
 		e->net_driver[0] = '\0';
+	if (!e->net_driver[0] && !c->fake)
+		ethtool_driver(ifname, e->net_driver, sizeof(e->net_driver));
 	if (sys_read(c, e->link, sizeof(e->link), "/sys/class/net/%s/operstate", ifname))
 		snprintf(e->link, sizeof(e->link), "?");
 	e->active = iface_active(c, ifname, e->why_active, sizeof(e->why_active));
@@ -374,11 +398,11 @@ int cmd_devices(struct ctx *c, int argc, char **argv)
 	}
 	if (virt) {
 		printf("\ninterfaces without a PCI device (af_packet; af_xdp in the kernel's mode):\n");
-		printf("%-16s  %-7s  %-6s  %s\n", "IFACE", "LINK", "ACTIVE", "WHY");
+		printf("%-16s  %-12s  %-7s  %-6s  %s\n", "IFACE", "DRIVER", "LINK", "ACTIVE", "WHY");
 		for (int i = 0; i < n; i++)
 			if (!v[i].pci[0])
-				printf("%-16s  %-7s  %-6s  %s\n", v[i].ifname, v[i].link,
-				       v[i].active ? "yes" : "no", orq(v[i].why_active));
+				printf("%-16s  %-12s  %-7s  %-6s  %s\n", v[i].ifname, orq(v[i].net_driver),
+				       v[i].link, v[i].active ? "yes" : "no", orq(v[i].why_active));
 	}
 	for (int i = 0; i < n; i++)
 		if (v[i].active)

@@ -119,19 +119,15 @@ static void size_str(unsigned long kb, char *o, size_t n)
 
 struct mnt_find {
 	unsigned long kb;
-	int found;
+	char mnt[256];
 };
-
-int hugetlbfs_mounts(const struct ctx *c, void (*fn)(const char *mnt, unsigned long kb, void *arg),
-		     void *arg);
 
 static void mnt_cb(const char *mnt, unsigned long kb, void *arg)
 {
 	struct mnt_find *f = arg;
 
-	(void)mnt;
-	if (kb == f->kb)
-		f->found = 1;
+	if (kb == f->kb && !f->mnt[0])
+		snprintf(f->mnt, sizeof(f->mnt), "%s", mnt);
 }
 
 static void check_hugepages(struct doc *d)
@@ -179,14 +175,15 @@ static void check_hugepages(struct doc *d)
 		hugetlbfs_mounts(c, mnt_cb, &f);
 		snprintf(fix, sizeof(fix), "sluice hugepages --size %s --mount /dev/hugepages%s", sn,
 			 kb[s] == 2048 ? "" : "-1G");
-		if (all > 0 && !f.found)
-			emit(d, FAIL, "hugetlbfs", fix,
-			     "%ld %s pages reserved but no hugetlbfs mount with pagesize=%s", all, sn,
-			     sn);
-		else if (all > 0)
-			emit(d, OK, "hugetlbfs", NULL, "%s pages mounted", sn);
-		else if (kb[s] == 2048 && total == 0 && !f.found)
-			emit(d, WARN, "hugetlbfs", fix, "no hugetlbfs mount for %s pages", sn);
+		/* Sluice maps hugepages through memfd (MFD_HUGETLB), which needs no mount; tools
+		 * that use hugetlbfs files (DPDK, QEMU memory backends) do */
+		if (f.mnt[0])
+			emit(d, OK, "hugetlbfs", NULL, "%s pages mounted at %s", sn, f.mnt);
+		else if (all > 0 || (kb[s] == 2048 && total == 0))
+			emit(d, WARN, "hugetlbfs", fix,
+			     "no hugetlbfs mount with pagesize=%s%s: Sluice does not need one (it maps "
+			     "hugepages through memfd), file-backed tools such as DPDK do",
+			     sn, all > 0 ? " for the reserved pages" : "");
 	}
 }
 
@@ -343,11 +340,10 @@ static void check_rmrr(struct doc *d)
 			}
 			snprintf(reported + rl, sizeof(reported) - rl, " %s", devs[k]);
 			emit(d, FAIL, "rmrr", RMRR_FIX,
-			     "%s%s%s%s (IOMMU group %s) has a direct-mapped reserved region %s: the "
+			     "%s (%s%sIOMMU group %s) has a direct-mapped reserved region %s: the "
 			     "firmware (RMRR) keeps DMA access to it, so the kernel refuses to attach "
 			     "it to a VFIO domain on this platform",
-			     devs[k], n->ifname[0] ? " (" : "", n->ifname, n->ifname[0] ? ")" : "",
-			     g[i], region);
+			     devs[k], n->ifname, n->ifname[0] ? ", " : "", g[i], region);
 			bad++;
 		}
 		if (nd > 0)
@@ -555,7 +551,8 @@ static void check_memlock(struct doc *d)
 	else
 		emit(d, soft < (16L << 20) && !cap ? FAIL : WARN, "memlock", fix,
 		     "locked-memory limit %ld KiB: AF_XDP registers its UMEM (and BPF maps on kernels "
-		     "before 5.11) against RLIMIT_MEMLOCK, a 4096-frame UMEM needs 16 MiB or more%s",
+		     "before 5.11) against RLIMIT_MEMLOCK, and without hugepages Sluice locks its "
+		     "4K-page memory too; a 4096-frame UMEM needs 16 MiB or more%s",
 		     soft >> 10, cap ? " (this process has CAP_IPC_LOCK, which bypasses it)" : "");
 }
 
@@ -584,6 +581,8 @@ static void check_xdp(struct doc *d)
 
 		if (!n->ifname[0] || !drv[0])
 			continue;
+		if (!n->pci[0] && strcmp(drv, "veth") != 0 && strcmp(drv, "tun") != 0)
+			continue; /* bridges, bonds, ifb...: not data plane ports */
 		any = 1;
 		if (in_list(native_xdp, drv))
 			emit(d, OK, "xdp", NULL, "%s (%s): native XDP, %s", n->ifname, drv,

@@ -73,9 +73,6 @@ static unsigned long default_size(const struct ctx *c)
 	return kb;
 }
 
-/* hugetlbfs mounts: calls fn for each (mountpoint, page size in kB). Returns the count. */
-int hugetlbfs_mounts(const struct ctx *c, void (*fn)(const char *mnt, unsigned long kb, void *arg),
-		     void *arg);
 int hugetlbfs_mounts(const struct ctx *c, void (*fn)(const char *mnt, unsigned long kb, void *arg),
 		     void *arg)
 {
@@ -256,8 +253,7 @@ static void persistent(unsigned long kb, unsigned long def, const int *nodes, co
 
 	size_name(kb, sn, sizeof(sn));
 	printf("to make this persistent (sluice never edits boot files), either:\n"
-	       "  kernel command line: %shugepagesz=%s hugepages=%ld",
-	       kb == def ? "" : "", sn, total);
+	       "  kernel command line: hugepagesz=%s hugepages=%ld", sn, total);
 	if (nn > 1) {
 		printf("  (per node, newer kernels: hugepages=");
 		for (int i = 0; i < nn; i++)
@@ -459,12 +455,13 @@ int cmd_hugepages(struct ctx *c, int argc, char **argv)
 
 				if (!spread && nodes[i] != node)
 					sys_read_long(c, &v, NODE_HP "/nr_hugepages", nodes[i], kb);
+				per[i] = v;
 				total += v;
 			}
 		}
 		printf("%s pages reserved: %ld", sn, total);
 		for (int i = 0; i < nn && nn > 1; i++)
-			printf("%s node%d=%ld", i ? "," : " (", nodes[i], per[i]);
+			printf("%snode%d=%ld", i ? ", " : " (", nodes[i], per[i]);
 		printf("%s\n", nn > 1 ? ")" : "");
 		persistent(kb, def, nodes, per, nn, total);
 		if (short_of)

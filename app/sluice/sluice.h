@@ -87,6 +87,11 @@ int iface_active(const struct ctx *c, const char *ifname, char *why, size_t n);
 int pci_ids_lookup(const struct ctx *c, unsigned v, unsigned d, char *vn, size_t vl, char *dn,
 		   size_t dl);
 
+/* hugepages.c: calls fn for each hugetlbfs mount (mount point, page size in kB); returns the
+ * count */
+int hugetlbfs_mounts(const struct ctx *c, void (*fn)(const char *mnt, unsigned long kb, void *arg),
+		     void *arg);
+
 /* subcommands: return an exit code */
 int cmd_hugepages(struct ctx *c, int argc, char **argv);
 int cmd_devices(struct ctx *c, int argc, char **argv);

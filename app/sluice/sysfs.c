@@ -134,6 +134,46 @@ int sys_link_base(const struct ctx *c, char *out, size_t n, const char *fmt, ...
 	return 0;
 }
 
+/* Fixture only: a netdev disappears when its driver lets go of the PCI function and comes back
+ * when a network driver takes it again (vfio-pci, uio_pci_generic and pci-stub do not). */
+static void fake_netdevs(const struct ctx *c, const char *dev, int attach)
+{
+	char from[1024], to[1100], rel[512], q[1024], **ifs;
+	int n;
+
+	if (sys_path(c, from, sizeof(from), "/sys/bus/pci/devices/%s/%s", dev,
+		     attach ? ".net-unbound" : "net") ||
+	    sys_path(c, to, sizeof(to), "/sys/bus/pci/devices/%s/%s", dev,
+		     attach ? "net" : ".net-unbound"))
+		return;
+	n = sys_list(c, &ifs, "/sys/bus/pci/devices/%s/%s", dev, attach ? ".net-unbound" : "net");
+	if (n < 0)
+		return;
+	if (rename(from, to) != 0) {
+		list_free(ifs, n);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		ssize_t k;
+
+		if (sys_path(c, q, sizeof(q), "/sys/class/net/%s", ifs[i]))
+			continue;
+		if (!attach) {
+			unlink(q);
+			continue;
+		}
+		/* /sys/bus/pci/devices/ADDR -> ../../../devices/...; the class link is ../../devices/... */
+		if (sys_path(c, from, sizeof(from), "/sys/bus/pci/devices/%s", dev) ||
+		    (k = readlink(from, rel, sizeof(rel) - 1)) < 9)
+			continue;
+		rel[k] = '\0';
+		snprintf(to, sizeof(to), "../../%s/net/%s", rel + 9, ifs[i]);
+		if (symlink(to, q) != 0)
+			fprintf(stderr, "sluice: fixture: cannot link %s: %s\n", q, strerror(errno));
+	}
+	list_free(ifs, n);
+}
+
 /* In a fixture, sysfs attribute writes land in plain files; the kernel's reaction to the
  * driver-core files is emulated so a fixture copy behaves like sysfs. */
 static void fake_kernel(const struct ctx *c, const char *p, const char *val)
@@ -149,6 +189,7 @@ static void fake_kernel(const struct ctx *c, const char *p, const char *val)
 	    strstr(s, "/unbind")) {
 		if (sys_path(c, q, sizeof(q), "/sys/bus/pci/devices/%s/driver", dev) == 0)
 			unlink(q);
+		fake_netdevs(c, dev, 0);
 		return;
 	}
 	if (strcmp(s, "/sys/bus/pci/drivers_probe") == 0) {
@@ -170,6 +211,9 @@ static void fake_kernel(const struct ctx *c, const char *p, const char *val)
 		snprintf(t, sizeof(t), "../../../bus/pci/drivers/%s", drv);
 		if (symlink(t, q) != 0)
 			fprintf(stderr, "sluice: fixture: cannot link %s: %s\n", q, strerror(errno));
+		else if (strcmp(drv, "vfio-pci") && strcmp(drv, "uio_pci_generic") &&
+			 strcmp(drv, "pci-stub"))
+			fake_netdevs(c, dev, 1);
 	}
 }
 

@@ -58,8 +58,8 @@ static void print_case(unsigned api, int esize, unsigned n, double value)
 }
 
 /* esize -1 means the pointer ("legacy") API. */
-static inline __attribute__((always_inline)) unsigned
-enqueue(struct sl_ring *r, void **obj, int esize, unsigned n, unsigned api)
+static inline __attribute__((always_inline)) unsigned enqueue(struct sl_ring *r, void **obj,
+							      int esize, unsigned n, unsigned api)
 {
 	if (esize == -1)
 		switch (api) {
@@ -82,8 +82,8 @@ enqueue(struct sl_ring *r, void **obj, int esize, unsigned n, unsigned api)
 	}
 }
 
-static inline __attribute__((always_inline)) unsigned
-dequeue(struct sl_ring *r, void **obj, int esize, unsigned n, unsigned api)
+static inline __attribute__((always_inline)) unsigned dequeue(struct sl_ring *r, void **obj,
+							      int esize, unsigned n, unsigned api)
 {
 	if (esize == -1)
 		switch (api) {
@@ -112,8 +112,7 @@ static void *zalloc(unsigned count, int esize)
 			    SL_CACHE_LINE, SL_NODE_ANY);
 
 	if (p == NULL)
-		fprintf(stderr, "ring_perf: cannot allocate a burst buffer: %s\n",
-			strerror(errno));
+		fprintf(stderr, "ring_perf: cannot allocate a burst buffer: %s\n", strerror(errno));
 	return p;
 }
 

@@ -73,8 +73,10 @@ static int check_flags(unsigned flags)
 	const unsigned known = SL_RING_SP_ENQ | SL_RING_SC_DEQ;
 
 	if (flags & ~known) {
-		SL_LOG(ring, ERR, "ring flags 0x%x have unknown bits 0x%x; use SL_RING_SP_ENQ "
-		       "and/or SL_RING_SC_DEQ", flags, flags & ~known);
+		SL_LOG(ring, ERR,
+		       "ring flags 0x%x have unknown bits 0x%x; use SL_RING_SP_ENQ "
+		       "and/or SL_RING_SC_DEQ",
+		       flags, flags & ~known);
 		return -EINVAL;
 	}
 	return 0;
@@ -113,8 +115,10 @@ int sl_ring_init(struct sl_ring *r, const char *name, unsigned esize, unsigned c
 	int rc;
 
 	if (r == NULL || (uintptr_t)r % SL_CACHE_LINE != 0) {
-		SL_LOG(ring, ERR, "ring memory %p is not aligned to %d bytes; use sl_malloc() or "
-		       "align it", (void *)r, SL_CACHE_LINE);
+		SL_LOG(ring, ERR,
+		       "ring memory %p is not aligned to %d bytes; use sl_malloc() or "
+		       "align it",
+		       (void *)r, SL_CACHE_LINE);
 		return -EINVAL;
 	}
 	if ((rc = check_name(name)) < 0 || (rc = check_geometry(esize, count)) < 0 ||
@@ -142,8 +146,10 @@ struct sl_ring *sl_ring_create_elem(const char *name, unsigned esize, unsigned c
 	pthread_mutex_lock(&rings_lock);
 	if (sl_zone_lookup(zname) != NULL) {
 		pthread_mutex_unlock(&rings_lock);
-		SL_LOG(ring, ERR, "ring name '%s' is already in use; pick another name or free "
-		       "that ring first", name);
+		SL_LOG(ring, ERR,
+		       "ring name '%s' is already in use; pick another name or free "
+		       "that ring first",
+		       name);
 		errno = EEXIST;
 		return NULL;
 	}
@@ -186,8 +192,10 @@ void sl_ring_free(struct sl_ring *r)
 	if (r == NULL)
 		return;
 	if (r->magic != SL_RING__MAGIC || !r->in_zone) {
-		SL_LOG(ring, ERR, "ring %p was not made by sl_ring_create(); free its memory "
-		       "yourself", (void *)r);
+		SL_LOG(ring, ERR,
+		       "ring %p was not made by sl_ring_create(); free its memory "
+		       "yourself",
+		       (void *)r);
 		return;
 	}
 	pthread_mutex_lock(&rings_lock);
@@ -244,9 +252,11 @@ void sl_ring_dump(FILE *f, const struct sl_ring *r)
 		r->flags & SL_RING_SC_DEQ ? "single" : "multi");
 	fprintf(f, "  size=%u capacity=%u esize=%u memory=%zu\n", r->size, r->capacity, r->esize,
 		memsize(r->esize, r->size));
-	fprintf(f, "  prod.head=%u prod.tail=%u\n", __atomic_load_n(&r->prod.head, __ATOMIC_RELAXED),
+	fprintf(f, "  prod.head=%u prod.tail=%u\n",
+		__atomic_load_n(&r->prod.head, __ATOMIC_RELAXED),
 		__atomic_load_n(&r->prod.tail, __ATOMIC_RELAXED));
-	fprintf(f, "  cons.head=%u cons.tail=%u\n", __atomic_load_n(&r->cons.head, __ATOMIC_RELAXED),
+	fprintf(f, "  cons.head=%u cons.tail=%u\n",
+		__atomic_load_n(&r->cons.head, __ATOMIC_RELAXED),
 		__atomic_load_n(&r->cons.tail, __ATOMIC_RELAXED));
 	fprintf(f, "  used=%u free=%u\n", sl_ring_count(r), sl_ring_free_count(r));
 }

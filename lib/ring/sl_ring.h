@@ -66,13 +66,13 @@ struct sl_ring_headtail {
 struct sl_ring {
 	/* Line 0: written by sl_ring_init(), read-only afterwards. */
 	char name[SL_NAME_SIZE]; /* NUL-terminated, shorter than SL_RING_NAME_SIZE */
-	uint32_t size;           /* number of slots, a power of two */
-	uint32_t mask;           /* size - 1 */
-	uint32_t capacity;       /* objects it can hold; equals size */
-	uint32_t esize;          /* bytes per slot, a multiple of 4 */
-	uint32_t flags;          /* SL_RING_SP_ENQ | SL_RING_SC_DEQ */
-	uint32_t magic;          /* SL_RING__MAGIC once initialised */
-	uint32_t in_zone;        /* 1 if sl_ring_create() reserved the memory */
+	uint32_t size;		 /* number of slots, a power of two */
+	uint32_t mask;		 /* size - 1 */
+	uint32_t capacity;	 /* objects it can hold; equals size */
+	uint32_t esize;		 /* bytes per slot, a multiple of 4 */
+	uint32_t flags;		 /* SL_RING_SP_ENQ | SL_RING_SC_DEQ */
+	uint32_t magic;		 /* SL_RING__MAGIC once initialised */
+	uint32_t in_zone;	 /* 1 if sl_ring_create() reserved the memory */
 	/* Lines 2-3: written by producers. */
 	struct sl_ring_headtail prod __attribute__((aligned(2 * SL_CACHE_LINE)));
 	/* Lines 4-5: written by consumers. */
@@ -179,50 +179,44 @@ static inline void *sl_ring__slots(const struct sl_ring *r)
  */
 SL_RING__INLINE void sl_ring__cp64(sl_ring__u64 *dst, const sl_ring__u64 *src, unsigned n)
 {
-	unsigned i = 0;
-
-	for (; i + 4 <= n; i += 4) {
-		uint64_t a = src[i], b = src[i + 1], c = src[i + 2], d = src[i + 3];
-		dst[i] = a;
-		dst[i + 1] = b;
-		dst[i + 2] = c;
-		dst[i + 3] = d;
+	for (; n >= 4; n -= 4, dst += 4, src += 4) {
+		uint64_t a = src[0], b = src[1], c = src[2], d = src[3];
+		dst[0] = a;
+		dst[1] = b;
+		dst[2] = c;
+		dst[3] = d;
 	}
-	switch (n & 3) {
-	case 3: dst[i + 2] = src[i + 2]; /* fall through */
-	case 2: dst[i + 1] = src[i + 1]; /* fall through */
-	case 1: dst[i] = src[i];
+	switch (n) {
+	case 3: dst[2] = src[2]; /* fall through */
+	case 2: dst[1] = src[1]; /* fall through */
+	case 1: dst[0] = src[0];
 	}
 }
 
 /* 16 bytes: a constant-size copy compiles to one unaligned vector load and store. */
 SL_RING__INLINE void sl_ring__cp128(char *dst, const char *src, unsigned n)
 {
-	unsigned i = 0;
-
-	for (; i + 2 <= n; i += 2) {
-		__builtin_memcpy(dst + i * 16, src + i * 16, 16);
-		__builtin_memcpy(dst + i * 16 + 16, src + i * 16 + 16, 16);
+	for (; n >= 2; n -= 2, dst += 32, src += 32) {
+		__builtin_memcpy(dst, src, 16);
+		__builtin_memcpy(dst + 16, src + 16, 16);
 	}
-	if (n & 1)
-		__builtin_memcpy(dst + i * 16, src + i * 16, 16);
+	if (n)
+		__builtin_memcpy(dst, src, 16);
 }
 
 SL_RING__INLINE void sl_ring__cp32(sl_ring__u32 *dst, const sl_ring__u32 *src, size_t n)
 {
-	size_t i = 0;
-
-	for (; i + 4 <= n; i += 4) {
-		uint32_t a = src[i], b = src[i + 1], c = src[i + 2], d = src[i + 3];
-		dst[i] = a;
-		dst[i + 1] = b;
-		dst[i + 2] = c;
-		dst[i + 3] = d;
+	for (; n >= 4; n -= 4, dst += 4, src += 4) {
+		uint32_t a = src[0], b = src[1], c = src[2], d = src[3];
+		dst[0] = a;
+		dst[1] = b;
+		dst[2] = c;
+		dst[3] = d;
 	}
-	switch (n & 3) {
-	case 3: dst[i + 2] = src[i + 2]; /* fall through */
-	case 2: dst[i + 1] = src[i + 1]; /* fall through */
-	case 1: dst[i] = src[i];
+	switch (n) {
+	case 3: dst[2] = src[2]; /* fall through */
+	case 2: dst[1] = src[1]; /* fall through */
+	case 1: dst[0] = src[0];
 	}
 }
 
@@ -302,8 +296,7 @@ SL_RING__INLINE void sl_ring__publish(struct sl_ring_headtail *ht, uint32_t old,
 }
 
 SL_RING__INLINE unsigned sl_ring__enqueue(struct sl_ring *r, const void *objs, unsigned esize,
-					  unsigned n, bool burst, bool single,
-					  unsigned *free_space)
+					  unsigned n, bool burst, bool single, unsigned *free_space)
 {
 	uint32_t head, free_n;
 	unsigned m;
@@ -337,8 +330,8 @@ out:
 	return m;
 }
 
-SL_RING__INLINE unsigned sl_ring__dequeue(struct sl_ring *r, void *objs, unsigned esize,
-					  unsigned n, bool burst, bool single, unsigned *available)
+SL_RING__INLINE unsigned sl_ring__dequeue(struct sl_ring *r, void *objs, unsigned esize, unsigned n,
+					  bool burst, bool single, unsigned *available)
 {
 	uint32_t head, avail;
 	unsigned m;
@@ -383,106 +376,106 @@ out:
  * thread at a time on that side, mp/mc calls may run concurrently with anything.
  */
 
-static inline unsigned sl_ring_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n,
-					    unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n,
+					      unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, SL_RING__PTR, n, false, SL_RING__SP(r), free_space);
 }
 
-static inline unsigned sl_ring_sp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n,
-					       unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_sp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n,
+						 unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, SL_RING__PTR, n, false, true, free_space);
 }
 
-static inline unsigned sl_ring_mp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n,
-					       unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_mp_enqueue_bulk(struct sl_ring *r, void *const *objs, unsigned n,
+						 unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, SL_RING__PTR, n, false, false, free_space);
 }
 
-static inline unsigned sl_ring_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n,
-					     unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n,
+					       unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, SL_RING__PTR, n, true, SL_RING__SP(r), free_space);
 }
 
-static inline unsigned sl_ring_sp_enqueue_burst(struct sl_ring *r, void *const *objs,
-						unsigned n, unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_sp_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n,
+						  unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, SL_RING__PTR, n, true, true, free_space);
 }
 
-static inline unsigned sl_ring_mp_enqueue_burst(struct sl_ring *r, void *const *objs,
-						unsigned n, unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_mp_enqueue_burst(struct sl_ring *r, void *const *objs, unsigned n,
+						  unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, SL_RING__PTR, n, true, false, free_space);
 }
 
-static inline unsigned sl_ring_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n,
-					    unsigned *available)
+SL_RING__INLINE unsigned sl_ring_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n,
+					      unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, SL_RING__PTR, n, false, SL_RING__SC(r), available);
 }
 
-static inline unsigned sl_ring_sc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n,
-					       unsigned *available)
+SL_RING__INLINE unsigned sl_ring_sc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n,
+						 unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, SL_RING__PTR, n, false, true, available);
 }
 
-static inline unsigned sl_ring_mc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n,
-					       unsigned *available)
+SL_RING__INLINE unsigned sl_ring_mc_dequeue_bulk(struct sl_ring *r, void **objs, unsigned n,
+						 unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, SL_RING__PTR, n, false, false, available);
 }
 
-static inline unsigned sl_ring_dequeue_burst(struct sl_ring *r, void **objs, unsigned n,
-					     unsigned *available)
+SL_RING__INLINE unsigned sl_ring_dequeue_burst(struct sl_ring *r, void **objs, unsigned n,
+					       unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, SL_RING__PTR, n, true, SL_RING__SC(r), available);
 }
 
-static inline unsigned sl_ring_sc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n,
-						unsigned *available)
+SL_RING__INLINE unsigned sl_ring_sc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n,
+						  unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, SL_RING__PTR, n, true, true, available);
 }
 
-static inline unsigned sl_ring_mc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n,
-						unsigned *available)
+SL_RING__INLINE unsigned sl_ring_mc_dequeue_burst(struct sl_ring *r, void **objs, unsigned n,
+						  unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, SL_RING__PTR, n, true, false, available);
 }
 
 /* One object: 0, or -ENOBUFS when the ring is full. */
-static inline int sl_ring_enqueue(struct sl_ring *r, void *obj)
+SL_RING__INLINE int sl_ring_enqueue(struct sl_ring *r, void *obj)
 {
 	return sl_ring_enqueue_bulk(r, &obj, 1, NULL) ? 0 : -ENOBUFS;
 }
 
-static inline int sl_ring_sp_enqueue(struct sl_ring *r, void *obj)
+SL_RING__INLINE int sl_ring_sp_enqueue(struct sl_ring *r, void *obj)
 {
 	return sl_ring_sp_enqueue_bulk(r, &obj, 1, NULL) ? 0 : -ENOBUFS;
 }
 
-static inline int sl_ring_mp_enqueue(struct sl_ring *r, void *obj)
+SL_RING__INLINE int sl_ring_mp_enqueue(struct sl_ring *r, void *obj)
 {
 	return sl_ring_mp_enqueue_bulk(r, &obj, 1, NULL) ? 0 : -ENOBUFS;
 }
 
 /* One object into *obj: 0, or -ENOENT when the ring is empty. */
-static inline int sl_ring_dequeue(struct sl_ring *r, void **obj)
+SL_RING__INLINE int sl_ring_dequeue(struct sl_ring *r, void **obj)
 {
 	return sl_ring_dequeue_bulk(r, obj, 1, NULL) ? 0 : -ENOENT;
 }
 
-static inline int sl_ring_sc_dequeue(struct sl_ring *r, void **obj)
+SL_RING__INLINE int sl_ring_sc_dequeue(struct sl_ring *r, void **obj)
 {
 	return sl_ring_sc_dequeue_bulk(r, obj, 1, NULL) ? 0 : -ENOENT;
 }
 
-static inline int sl_ring_mc_dequeue(struct sl_ring *r, void **obj)
+SL_RING__INLINE int sl_ring_mc_dequeue(struct sl_ring *r, void **obj)
 {
 	return sl_ring_mc_dequeue_bulk(r, obj, 1, NULL) ? 0 : -ENOENT;
 }
@@ -493,108 +486,113 @@ static inline int sl_ring_mc_dequeue(struct sl_ring *r, void **obj)
  * ring's element size; pass it as a constant so the copy for 8 or 16 bytes is inlined.
  */
 
-static inline unsigned sl_ring_enqueue_bulk_elem(struct sl_ring *r, const void *objs,
-						 unsigned esize, unsigned n, unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_enqueue_bulk_elem(struct sl_ring *r, const void *objs,
+						   unsigned esize, unsigned n, unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, esize, n, false, SL_RING__SP(r), free_space);
 }
 
-static inline unsigned sl_ring_sp_enqueue_bulk_elem(struct sl_ring *r, const void *objs,
-						    unsigned esize, unsigned n, unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_sp_enqueue_bulk_elem(struct sl_ring *r, const void *objs,
+						      unsigned esize, unsigned n,
+						      unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, esize, n, false, true, free_space);
 }
 
-static inline unsigned sl_ring_mp_enqueue_bulk_elem(struct sl_ring *r, const void *objs,
-						    unsigned esize, unsigned n, unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_mp_enqueue_bulk_elem(struct sl_ring *r, const void *objs,
+						      unsigned esize, unsigned n,
+						      unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, esize, n, false, false, free_space);
 }
 
-static inline unsigned sl_ring_enqueue_burst_elem(struct sl_ring *r, const void *objs,
-						  unsigned esize, unsigned n, unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_enqueue_burst_elem(struct sl_ring *r, const void *objs,
+						    unsigned esize, unsigned n,
+						    unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, esize, n, true, SL_RING__SP(r), free_space);
 }
 
-static inline unsigned sl_ring_sp_enqueue_burst_elem(struct sl_ring *r, const void *objs,
-						     unsigned esize, unsigned n,
-						     unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_sp_enqueue_burst_elem(struct sl_ring *r, const void *objs,
+						       unsigned esize, unsigned n,
+						       unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, esize, n, true, true, free_space);
 }
 
-static inline unsigned sl_ring_mp_enqueue_burst_elem(struct sl_ring *r, const void *objs,
-						     unsigned esize, unsigned n,
-						     unsigned *free_space)
+SL_RING__INLINE unsigned sl_ring_mp_enqueue_burst_elem(struct sl_ring *r, const void *objs,
+						       unsigned esize, unsigned n,
+						       unsigned *free_space)
 {
 	return sl_ring__enqueue(r, objs, esize, n, true, false, free_space);
 }
 
-static inline unsigned sl_ring_dequeue_bulk_elem(struct sl_ring *r, void *objs, unsigned esize,
-						 unsigned n, unsigned *available)
+SL_RING__INLINE unsigned sl_ring_dequeue_bulk_elem(struct sl_ring *r, void *objs, unsigned esize,
+						   unsigned n, unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, esize, n, false, SL_RING__SC(r), available);
 }
 
-static inline unsigned sl_ring_sc_dequeue_bulk_elem(struct sl_ring *r, void *objs,
-						    unsigned esize, unsigned n, unsigned *available)
+SL_RING__INLINE unsigned sl_ring_sc_dequeue_bulk_elem(struct sl_ring *r, void *objs, unsigned esize,
+						      unsigned n, unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, esize, n, false, true, available);
 }
 
-static inline unsigned sl_ring_mc_dequeue_bulk_elem(struct sl_ring *r, void *objs,
-						    unsigned esize, unsigned n, unsigned *available)
+SL_RING__INLINE unsigned sl_ring_mc_dequeue_bulk_elem(struct sl_ring *r, void *objs, unsigned esize,
+						      unsigned n, unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, esize, n, false, false, available);
 }
 
-static inline unsigned sl_ring_dequeue_burst_elem(struct sl_ring *r, void *objs, unsigned esize,
-						  unsigned n, unsigned *available)
+SL_RING__INLINE unsigned sl_ring_dequeue_burst_elem(struct sl_ring *r, void *objs, unsigned esize,
+						    unsigned n, unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, esize, n, true, SL_RING__SC(r), available);
 }
 
-static inline unsigned sl_ring_sc_dequeue_burst_elem(struct sl_ring *r, void *objs,
-						     unsigned esize, unsigned n, unsigned *available)
+SL_RING__INLINE unsigned sl_ring_sc_dequeue_burst_elem(struct sl_ring *r, void *objs,
+						       unsigned esize, unsigned n,
+						       unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, esize, n, true, true, available);
 }
 
-static inline unsigned sl_ring_mc_dequeue_burst_elem(struct sl_ring *r, void *objs,
-						     unsigned esize, unsigned n, unsigned *available)
+SL_RING__INLINE unsigned sl_ring_mc_dequeue_burst_elem(struct sl_ring *r, void *objs,
+						       unsigned esize, unsigned n,
+						       unsigned *available)
 {
 	return sl_ring__dequeue(r, objs, esize, n, true, false, available);
 }
 
 /* One element of esize bytes: 0, or -ENOBUFS when full. */
-static inline int sl_ring_enqueue_elem(struct sl_ring *r, const void *obj, unsigned esize)
+SL_RING__INLINE int sl_ring_enqueue_elem(struct sl_ring *r, const void *obj, unsigned esize)
 {
 	return sl_ring_enqueue_bulk_elem(r, obj, esize, 1, NULL) ? 0 : -ENOBUFS;
 }
 
-static inline int sl_ring_sp_enqueue_elem(struct sl_ring *r, const void *obj, unsigned esize)
+SL_RING__INLINE int sl_ring_sp_enqueue_elem(struct sl_ring *r, const void *obj, unsigned esize)
 {
 	return sl_ring_sp_enqueue_bulk_elem(r, obj, esize, 1, NULL) ? 0 : -ENOBUFS;
 }
 
-static inline int sl_ring_mp_enqueue_elem(struct sl_ring *r, const void *obj, unsigned esize)
+SL_RING__INLINE int sl_ring_mp_enqueue_elem(struct sl_ring *r, const void *obj, unsigned esize)
 {
 	return sl_ring_mp_enqueue_bulk_elem(r, obj, esize, 1, NULL) ? 0 : -ENOBUFS;
 }
 
 /* One element into obj: 0, or -ENOENT when empty. */
-static inline int sl_ring_dequeue_elem(struct sl_ring *r, void *obj, unsigned esize)
+SL_RING__INLINE int sl_ring_dequeue_elem(struct sl_ring *r, void *obj, unsigned esize)
 {
 	return sl_ring_dequeue_bulk_elem(r, obj, esize, 1, NULL) ? 0 : -ENOENT;
 }
 
-static inline int sl_ring_sc_dequeue_elem(struct sl_ring *r, void *obj, unsigned esize)
+SL_RING__INLINE int sl_ring_sc_dequeue_elem(struct sl_ring *r, void *obj, unsigned esize)
 {
 	return sl_ring_sc_dequeue_bulk_elem(r, obj, esize, 1, NULL) ? 0 : -ENOENT;
 }
 
-static inline int sl_ring_mc_dequeue_elem(struct sl_ring *r, void *obj, unsigned esize)
+SL_RING__INLINE int sl_ring_mc_dequeue_elem(struct sl_ring *r, void *obj, unsigned esize)
 {
 	return sl_ring_mc_dequeue_bulk_elem(r, obj, esize, 1, NULL) ? 0 : -ENOENT;
 }

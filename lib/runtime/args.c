@@ -15,6 +15,7 @@ enum {
 	OPT_FILE_PREFIX,
 	OPT_LOG_LEVEL,
 	OPT_NO_WORKERS,
+	OPT_VDEV,
 	OPT_IGNORED,
 };
 
@@ -28,6 +29,7 @@ static const struct option long_opts[] = {
 	{"file-prefix", required_argument, NULL, OPT_FILE_PREFIX},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"no-workers", no_argument, NULL, OPT_NO_WORKERS},
+	{"vdev", required_argument, NULL, OPT_VDEV},
 	{"no-pci", no_argument, NULL, OPT_IGNORED},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -47,6 +49,8 @@ void sl_usage(FILE *out)
 		"                         give each process its own to run several side by side\n"
 		"  --log-level SPEC       error|warning|notice|info|debug, per library with\n"
 		"                         'ring:debug', several separated by commas\n"
+		"  --vdev DEV             add a virtual port, e.g. net_null0,size=64 or\n"
+		"                         net_af_packet0,iface=veth0 (repeatable)\n"
 		"  --no-workers           start no worker threads\n"
 		"  -n N, --no-pci         accepted for DPDK command lines; no effect\n"
 		"  -h, --help             this help\n"
@@ -138,6 +142,14 @@ int sl_config_parse(struct sl_config *cfg, int argc, char **argv)
 			break;
 		case OPT_NO_WORKERS:
 			cfg->no_workers = true;
+			break;
+		case OPT_VDEV:
+			if (cfg->nb_vdevs == SL_MAX_VDEVS) {
+				SL_LOG(runtime, ERR, "too many --vdev options (the maximum is %d)",
+				       SL_MAX_VDEVS);
+				return -EINVAL;
+			}
+			cfg->vdevs[cfg->nb_vdevs++] = optarg;
 			break;
 		case 'n':
 		case OPT_IGNORED:

@@ -19,6 +19,21 @@ static int lock_fd = -1;
 static unsigned nb_nodes = 1;
 static cpu_set_t enabled_set;
 static cpu_set_t caller_affinity; /* restored by sl_cleanup() */
+static char *vdevs[SL_MAX_VDEVS];
+static unsigned nb_vdevs;
+
+const char *const *sl_runtime_vdevs(unsigned *n)
+{
+	*n = nb_vdevs;
+	return (const char *const *)vdevs;
+}
+
+static void vdevs_clear(void)
+{
+	for (unsigned i = 0; i < nb_vdevs; i++)
+		free(vdevs[i]);
+	nb_vdevs = 0;
+}
 
 bool sl_initialized(void)
 {
@@ -229,6 +244,9 @@ int sl_init_config(const struct sl_config *cfg)
 		runtime_dir_close();
 		return rc;
 	}
+	for (unsigned i = 0; i < cfg->nb_vdevs && i < SL_MAX_VDEVS; i++)
+		if (cfg->vdevs[i] && (vdevs[nb_vdevs] = strdup(cfg->vdevs[i])) != NULL)
+			nb_vdevs++;
 	initialized = true;
 	cpulist_format(&enabled_set, cores_s, sizeof(cores_s));
 	SL_LOG(runtime, NOTICE,
@@ -261,6 +279,7 @@ int sl_cleanup(void)
 	if (!initialized)
 		return -EINVAL;
 	lcores_stop();
+	vdevs_clear();
 	sched_setaffinity(0, sizeof(caller_affinity), &caller_affinity);
 	sl_mem_release_all();
 	runtime_dir_close();

@@ -14,6 +14,8 @@
  *   --huge                require hugepages (fail instead of falling back)
  *   --file-prefix NAME    runtime directory /run/sluice/NAME/    (default: "sluice")
  *   --log-level SPEC      "info", "debug", "ring:debug,*:notice" (default: notice)
+ *   --vdev DEV            a virtual port, e.g. net_null0,size=64 (repeatable); created by
+ *                         sl_port_create_vdevs() once the port library is in use
  *   --no-workers          do not start worker threads (tools that only need memory)
  *   -h, --help            print this help
  * Options end at the first argument that is not one of these, or after "--".
@@ -30,6 +32,9 @@
 #include "sl_log.h"
 #include "sl_memory.h"
 
+/* Most --vdev options one command line may carry. */
+#define SL_MAX_VDEVS 32
+
 struct sl_config {
 	const char *lcores;     /* core list; NULL = every core in this process's affinity */
 	int main_lcore;         /* -1 = first core of the list */
@@ -39,6 +44,8 @@ struct sl_config {
 	const char *file_prefix; /* NULL = "sluice" */
 	const char *log_levels;  /* NULL = leave as is */
 	bool no_workers;
+	const char *vdevs[SL_MAX_VDEVS]; /* --vdev device strings */
+	unsigned nb_vdevs;
 	bool help;               /* set by sl_config_parse() for -h/--help */
 };
 
@@ -72,6 +79,10 @@ int sl_init(int argc, char **argv);
 int sl_cleanup(void);
 
 bool sl_initialized(void);
+
+/* The --vdev strings given to sl_init(), in order; *n receives their count.  They stay
+ * valid until sl_cleanup(). */
+const char *const *sl_runtime_vdevs(unsigned *n);
 
 /* Runtime directory of this process, e.g. "/run/sluice/sluice". */
 const char *sl_runtime_dir(void);

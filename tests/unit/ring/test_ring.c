@@ -410,12 +410,36 @@ static void elem_roundtrip(unsigned esize)
 	free(want);
 }
 
-static void test_elem_4(void **state) { (void)state; elem_roundtrip(4); }
-static void test_elem_8(void **state) { (void)state; elem_roundtrip(8); }
-static void test_elem_12(void **state) { (void)state; elem_roundtrip(12); }
-static void test_elem_16(void **state) { (void)state; elem_roundtrip(16); }
-static void test_elem_20(void **state) { (void)state; elem_roundtrip(20); }
-static void test_elem_32(void **state) { (void)state; elem_roundtrip(32); }
+static void test_elem_4(void **state)
+{
+	(void)state;
+	elem_roundtrip(4);
+}
+static void test_elem_8(void **state)
+{
+	(void)state;
+	elem_roundtrip(8);
+}
+static void test_elem_12(void **state)
+{
+	(void)state;
+	elem_roundtrip(12);
+}
+static void test_elem_16(void **state)
+{
+	(void)state;
+	elem_roundtrip(16);
+}
+static void test_elem_20(void **state)
+{
+	(void)state;
+	elem_roundtrip(20);
+}
+static void test_elem_32(void **state)
+{
+	(void)state;
+	elem_roundtrip(32);
+}
 
 /* A wrapping copy must not touch memory past the n objects asked for. */
 static void test_elem_no_overrun(void **state)
@@ -454,20 +478,20 @@ static void test_explicit_modes(void **state)
 
 		assert_non_null(r);
 		assert_int_equal(r->flags, flag_sets[f]);
-#define PUT(call, n, want)                                                                    \
-	do {                                                                                  \
-		for (unsigned i_ = 0; i_ < (n); i_++)                                         \
-			in[i_] = PTR(seq_in + i_);                                            \
-		unsigned m_ = call(r, in, (n), NULL);                                         \
-		assert_int_equal(m_, (want));                                                 \
-		seq_in += m_;                                                                 \
+#define PUT(call, n, want)                            \
+	do {                                          \
+		for (unsigned i_ = 0; i_ < (n); i_++) \
+			in[i_] = PTR(seq_in + i_);    \
+		unsigned m_ = call(r, in, (n), NULL); \
+		assert_int_equal(m_, (want));         \
+		seq_in += m_;                         \
 	} while (0)
-#define GET(call, n, want)                                                                    \
-	do {                                                                                  \
-		unsigned m_ = call(r, out, (n), NULL);                                        \
-		assert_int_equal(m_, (want));                                                 \
-		for (unsigned i_ = 0; i_ < m_; i_++)                                          \
-			assert_int_equal(VAL(out[i_]), seq_out++);                            \
+#define GET(call, n, want)                                         \
+	do {                                                       \
+		unsigned m_ = call(r, out, (n), NULL);             \
+		assert_int_equal(m_, (want));                      \
+		for (unsigned i_ = 0; i_ < m_; i_++)               \
+			assert_int_equal(VAL(out[i_]), seq_out++); \
 	} while (0)
 		PUT(sl_ring_sp_enqueue_bulk, 3, 3);
 		PUT(sl_ring_mp_enqueue_bulk, 3, 3);
@@ -649,26 +673,26 @@ static void test_reset_and_dump(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bad_count, setup_sink, teardown_sink),
-		cmocka_unit_test_setup_teardown(test_bad_esize, setup_sink, teardown_sink),
-		cmocka_unit_test_setup_teardown(test_bad_name_flags, setup_sink, teardown_sink),
-		cmocka_unit_test_setup_teardown(test_init_errors, setup_sink, teardown_sink),
-		cmocka_unit_test_setup_teardown(test_lookup_free_eexist, setup_sink, teardown_sink),
-		cmocka_unit_test_setup_teardown(test_embedded, setup_sink, teardown_sink),
-		cmocka_unit_test(test_capacity_boundaries),
-		cmocka_unit_test(test_bulk_and_burst),
-		cmocka_unit_test(test_index_wrap),
-		cmocka_unit_test(test_elem_4),
-		cmocka_unit_test(test_elem_8),
-		cmocka_unit_test(test_elem_12),
-		cmocka_unit_test(test_elem_16),
-		cmocka_unit_test(test_elem_20),
-		cmocka_unit_test(test_elem_32),
-		cmocka_unit_test(test_elem_no_overrun),
-		cmocka_unit_test(test_explicit_modes),
-		cmocka_unit_test(test_explicit_modes_elem),
-		cmocka_unit_test(test_publish_order),
-		cmocka_unit_test(test_reset_and_dump),
+	    cmocka_unit_test_setup_teardown(test_bad_count, setup_sink, teardown_sink),
+	    cmocka_unit_test_setup_teardown(test_bad_esize, setup_sink, teardown_sink),
+	    cmocka_unit_test_setup_teardown(test_bad_name_flags, setup_sink, teardown_sink),
+	    cmocka_unit_test_setup_teardown(test_init_errors, setup_sink, teardown_sink),
+	    cmocka_unit_test_setup_teardown(test_lookup_free_eexist, setup_sink, teardown_sink),
+	    cmocka_unit_test_setup_teardown(test_embedded, setup_sink, teardown_sink),
+	    cmocka_unit_test(test_capacity_boundaries),
+	    cmocka_unit_test(test_bulk_and_burst),
+	    cmocka_unit_test(test_index_wrap),
+	    cmocka_unit_test(test_elem_4),
+	    cmocka_unit_test(test_elem_8),
+	    cmocka_unit_test(test_elem_12),
+	    cmocka_unit_test(test_elem_16),
+	    cmocka_unit_test(test_elem_20),
+	    cmocka_unit_test(test_elem_32),
+	    cmocka_unit_test(test_elem_no_overrun),
+	    cmocka_unit_test(test_explicit_modes),
+	    cmocka_unit_test(test_explicit_modes_elem),
+	    cmocka_unit_test(test_publish_order),
+	    cmocka_unit_test(test_reset_and_dump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,9 +48,9 @@ struct stress {
 	enum api api;
 	unsigned nb_prod, nb_cons;
 	uint32_t per_prod;
-	uint64_t *seen[MAX_THREADS];  /* bitmap per producer, set by consumers */
-	uint64_t consumed;            /* objects dequeued so far, all consumers */
-	uint64_t errors;              /* order, duplicate or integrity failures */
+	uint64_t *seen[MAX_THREADS]; /* bitmap per producer, set by consumers */
+	uint64_t consumed;	     /* objects dequeued so far, all consumers */
+	uint64_t errors;	     /* order, duplicate or integrity failures */
 	uint64_t consumed_by[MAX_THREADS];
 	char first_error[160];
 };
@@ -66,7 +66,7 @@ struct obj16 {
 	uint64_t check;
 };
 
-#define CHECK_OF(tag) ((tag) * 0x9e3779b97f4a7c15ull ^ 0x5555aaaa5555aaaaull)
+#define CHECK_OF(tag) ((tag)*0x9e3779b97f4a7c15ull ^ 0x5555aaaa5555aaaaull)
 
 /* Counts an error; the first one's text is kept for the failure message. */
 __attribute__((format(printf, 2, 3))) static void report(struct stress *s, const char *fmt, ...)
@@ -171,7 +171,8 @@ static void *consumer(void *arg)
 			continue;
 		}
 		for (unsigned i = 0; i < m; i++) {
-			uint64_t tag = s->api != API_ELEM16 ? (uint64_t)(uintptr_t)ptrs[i] : objs[i].tag;
+			uint64_t tag =
+			    s->api != API_ELEM16 ? (uint64_t)(uintptr_t)ptrs[i] : objs[i].tag;
 			unsigned p = tag >> 32;
 			uint32_t seq = (uint32_t)tag;
 
@@ -198,11 +199,11 @@ static void *consumer(void *arg)
 	return NULL;
 }
 
-static void run(const char *name, enum api api, unsigned count, unsigned flags,
-		unsigned nb_prod, unsigned nb_cons)
+static void run(const char *name, enum api api, unsigned count, unsigned flags, unsigned nb_prod,
+		unsigned nb_cons)
 {
-	struct stress s = {.api = api, .nb_prod = nb_prod, .nb_cons = nb_cons,
-			   .per_prod = PER_PRODUCER};
+	struct stress s = {
+	    .api = api, .nb_prod = nb_prod, .nb_cons = nb_cons, .per_prod = PER_PRODUCER};
 	struct worker wp[MAX_THREADS], wc[MAX_THREADS];
 	pthread_t tp[MAX_THREADS], tc[MAX_THREADS];
 	const size_t words = (PER_PRODUCER + 63) / 64;
@@ -237,8 +238,8 @@ static void run(const char *name, enum api api, unsigned count, unsigned flags,
 	for (unsigned p = 0; p < nb_prod; p++) {
 		for (size_t i = 0; i < words; i++) {
 			uint64_t want = i + 1 < words || PER_PRODUCER % 64 == 0
-						? UINT64_MAX
-						: (1ull << (PER_PRODUCER % 64)) - 1;
+					    ? UINT64_MAX
+					    : (1ull << (PER_PRODUCER % 64)) - 1;
 			if (s.seen[p][i] != want)
 				fail_msg("%s: producer %u lost objects in word %zu", name, p, i);
 		}
@@ -285,11 +286,9 @@ static void test_spsc_elem16(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mpmc_ptr),
-		cmocka_unit_test(test_mpmc_ptr_explicit),
-		cmocka_unit_test(test_spsc_ptr),
-		cmocka_unit_test(test_mpmc_elem16),
-		cmocka_unit_test(test_spsc_elem16),
+	    cmocka_unit_test(test_mpmc_ptr),	cmocka_unit_test(test_mpmc_ptr_explicit),
+	    cmocka_unit_test(test_spsc_ptr),	cmocka_unit_test(test_mpmc_elem16),
+	    cmocka_unit_test(test_spsc_elem16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: packet I/O through poll-mode drivers.
+ *
+ * A port is created from a device string in DPDK's vdev syntax, "net_null0,size=64" or
+ * "net_af_packet0,iface=veth0": the driver name, an instance number, then key=value
+ * arguments.  Then: configure the queue counts, set up each queue, start, and move packets
+ * with sl_port_rx_burst() / sl_port_tx_burst().
+ *
+ * Fast path: rx and tx are inline calls through sl_port_fps[port], a per-port table of the
+ * driver's burst functions and queue pointers, read-only while the port runs.  No locks:
+ * each queue is used by one thread at a time.  tx returns how many packets the driver took;
+ * the rest still belong to the caller, who frees or retries them (and counts the drop).
+ *
+ * Control calls (everything but rx/tx burst) are for one control thread and return 0 or
+ * -errno: -ENODEV for a port id that is not in use, -EINVAL for bad arguments, -EBUSY when
+ * the port must be stopped first, -ENOTSUP when the driver cannot do it.  Each failure logs
+ * one line naming the port and what was wrong.
+ */
+#ifndef SL_PORT_H
+#define SL_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sl_common.h"
+#include "sl_pktbuf.h"
+
+#define SL_PORT_MAX 32
+#define SL_PORT_MAX_QUEUES 16
+#define SL_PORT_NAME_SIZE SL_NAME_SIZE
+#define SL_PORT_XSTAT_NAME_SIZE 64
+/* Default descriptor count of a queue. */
+#define SL_PORT_DEFAULT_DESC 1024
+
+typedef uint16_t (*sl_port_burst_fn)(void *queue, struct sl_pktbuf **pkts, uint16_t n);
+
+/* A function run on every rx or tx burst of a queue (capture, BPF, counting).  For rx it
+ * sees the received packets and returns how many remain (it may drop some by freeing them
+ * and compacting the array); for tx it sees the packets before the driver and returns how
+ * many to send. */
+typedef uint16_t (*sl_port_callback_fn)(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
+					uint16_t n, void *arg);
+
+struct sl_port_callback {
+	sl_port_callback_fn fn;
+	void *arg;
+	struct sl_port_callback *next; /* the next callback of the queue, NULL for the last */
+	struct sl_port_callback *retired_next; /* (control) list of removed callbacks */
+};
+
+/* Fast-path table of one port: written by the control thread only while the port is
+ * stopped (or atomically for callbacks), read by the data-path threads. */
+struct sl_port_fp {
+	sl_port_burst_fn rx;
+	sl_port_burst_fn tx;
+	void *rxq[SL_PORT_MAX_QUEUES];
+	void *txq[SL_PORT_MAX_QUEUES];
+	struct sl_port_callback *rx_cb[SL_PORT_MAX_QUEUES]; /* (control) atomic pointer */
+	struct sl_port_callback *tx_cb[SL_PORT_MAX_QUEUES]; /* (control) atomic pointer */
+} SL_CACHE_ALIGNED;
+
+extern struct sl_port_fp sl_port_fps[SL_PORT_MAX];
+
+uint16_t sl_port__run_rx_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
+				   uint16_t n, struct sl_port_callback *cb);
+uint16_t sl_port__run_tx_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
+				   uint16_t n, struct sl_port_callback *cb);
+
+/*
+ * Receives up to n packets from a queue into pkts.  Returns the number received (0 when
+ * none are waiting, or when the port is stopped).  Only one thread may poll a queue.
+ */
+static inline uint16_t sl_port_rx_burst(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
+					uint16_t n)
+{
+	struct sl_port_fp *fp = &sl_port_fps[port];
+	uint16_t nb = fp->rx(fp->rxq[queue], pkts, n);
+	struct sl_port_callback *cb = __atomic_load_n(&fp->rx_cb[queue], __ATOMIC_ACQUIRE);
+
+	if (sl_unlikely(cb != NULL) && nb)
+		nb = sl_port__run_rx_callbacks(port, queue, pkts, nb, cb);
+	return nb;
+}
+
+/*
+ * Sends up to n packets on a queue.  Returns how many the driver took (it frees them once
+ * sent); pkts[ret..n-1] are still the caller's.  On a stopped port nothing is taken and the
+ * attempt is counted.  Only one thread may use a queue.
+ */
+static inline uint16_t sl_port_tx_burst(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
+					uint16_t n)
+{
+	struct sl_port_fp *fp = &sl_port_fps[port];
+	struct sl_port_callback *cb = __atomic_load_n(&fp->tx_cb[queue], __ATOMIC_ACQUIRE);
+
+	if (sl_unlikely(cb != NULL) && n)
+		n = sl_port__run_tx_callbacks(port, queue, pkts, n, cb);
+	return fp->tx(fp->txq[queue], pkts, n);
+}
+
+/* --- creation and life cycle --- */
+
+/*
+ * Creates a port from a device string such as "net_null0,size=64".  Returns the port id,
+ * or -EINVAL (malformed string or argument; the log names it and the valid keys), -ENOENT
+ * (no such driver; the log lists the drivers built in), -EEXIST (name in use), -ENOSPC
+ * (SL_PORT_MAX ports exist) or the driver's error (-ENODEV for a missing interface...).
+ */
+int sl_port_create(const char *devstr);
+
+/* Creates the ports given with --vdev to sl_init(), in order.  Returns how many, or the
+ * first error (ports created before it stay). */
+int sl_port_create_vdevs(void);
+
+/* Port id of a name ("net_null0"), or -ENOENT. */
+int sl_port_lookup(const char *name);
+
+/* Next port id in use after prev (pass -1 to start), or -1 after the last. */
+int sl_port_next(int prev);
+#define SL_PORT_FOREACH(p) for ((p) = sl_port_next(-1); (p) >= 0; (p) = sl_port_next(p))
+unsigned sl_port_count(void);
+
+struct sl_port_conf {
+	uint16_t nb_rxq;      /* receive queues (>= 1 unless the port only sends) */
+	uint16_t nb_txq;      /* transmit queues */
+	uint64_t rss_types;   /* SL_PORT_RSS_* hash types to spread rx over queues; 0 = off */
+	uint16_t mtu;         /* 0 = the driver's default */
+};
+
+#define SL_PORT_RSS_IPV4     (1ull << 0)
+#define SL_PORT_RSS_IPV4_TCP (1ull << 1)
+#define SL_PORT_RSS_IPV4_UDP (1ull << 2)
+#define SL_PORT_RSS_IPV6     (1ull << 3)
+#define SL_PORT_RSS_IPV6_TCP (1ull << 4)
+#define SL_PORT_RSS_IPV6_UDP (1ull << 5)
+
+/* Sets queue counts and options; the port must be stopped. */
+int sl_port_configure(uint16_t port, const struct sl_port_conf *conf);
+
+/* Sets up rx queue q: nb_desc descriptors (0 = default), buffers from pool, memory on node. */
+int sl_port_rxq_setup(uint16_t port, uint16_t q, uint16_t nb_desc, int node,
+		      struct sl_pool *pool);
+int sl_port_txq_setup(uint16_t port, uint16_t q, uint16_t nb_desc, int node);
+
+/* Starts the port: every configured queue must be set up.  Then rx/tx work. */
+int sl_port_start(uint16_t port);
+/* Stops it: rx returns 0 and tx takes nothing afterwards.  Queues keep their setup. */
+int sl_port_stop(uint16_t port);
+/* Stops if needed and releases the port and its queues; the id becomes free. */
+int sl_port_close(uint16_t port);
+/* Closes every port. */
+void sl_port_close_all(void);
+
+/* --- information --- */
+
+struct sl_port_info {
+	char name[SL_PORT_NAME_SIZE];
+	const char *driver;     /* "net_null" */
+	uint16_t max_rxq, max_txq;
+	uint16_t min_mtu, max_mtu;
+	uint32_t max_rx_pktlen;
+	uint64_t rx_offloads;   /* SL_PKT_RX_* the driver can set */
+	uint64_t tx_offloads;   /* SL_PKT_TX_* the driver honours */
+	uint64_t rss_types;     /* SL_PORT_RSS_* it can hash on; 0 = no RSS */
+	uint16_t reta_size;     /* redirection table entries; 0 = no RSS */
+	int node;               /* NUMA node of the device, or -1 */
+	const char *if_name;    /* kernel interface, when there is one */
+};
+
+int sl_port_info(uint16_t port, struct sl_port_info *info);
+
+/* The port's MAC address (6 bytes). */
+int sl_port_mac(uint16_t port, uint8_t mac[6]);
+
+struct sl_port_link {
+	bool up;
+	bool full_duplex;
+	uint32_t speed_mbps;    /* 0 when unknown */
+};
+
+int sl_port_link(uint16_t port, struct sl_port_link *link);
+int sl_port_promisc(uint16_t port, bool on);
+int sl_port_allmulti(uint16_t port, bool on);
+int sl_port_mtu_set(uint16_t port, uint16_t mtu);
+int sl_port_mtu(uint16_t port, uint16_t *mtu);
+
+/* RSS: hash key and redirection table (entry i = the rx queue of hash % reta_size). */
+int sl_port_rss_key_set(uint16_t port, const uint8_t *key, unsigned len);
+int sl_port_reta_set(uint16_t port, const uint16_t *reta, unsigned n);
+int sl_port_reta_get(uint16_t port, uint16_t *reta, unsigned n);
+
+/* --- statistics --- */
+
+struct sl_port_stats {
+	uint64_t ipackets, ibytes;   /* received and handed to the application */
+	uint64_t opackets, obytes;   /* sent */
+	uint64_t imissed;            /* dropped by the device or kernel before rx (ring full) */
+	uint64_t ierrors;            /* received with errors (bad length, bad frame) */
+	uint64_t oerrors;            /* the driver failed to send (and freed them) */
+	uint64_t rx_nombuf;          /* rx could not get a buffer from the pool */
+	uint64_t tx_stopped;         /* tx attempts while the port was stopped */
+	uint64_t q_ipackets[SL_PORT_MAX_QUEUES], q_ibytes[SL_PORT_MAX_QUEUES];
+	uint64_t q_opackets[SL_PORT_MAX_QUEUES], q_obytes[SL_PORT_MAX_QUEUES];
+	uint64_t q_errors[SL_PORT_MAX_QUEUES];
+};
+
+int sl_port_stats(uint16_t port, struct sl_port_stats *stats);
+int sl_port_stats_reset(uint16_t port);
+
+struct sl_port_xstat {
+	char name[SL_PORT_XSTAT_NAME_SIZE];
+	uint64_t value;
+};
+
+/* Fills up to n named statistics (the basic ones, then the driver's).  Returns how many
+ * the port has (call with n = 0 to size the array), or -errno. */
+int sl_port_xstats(uint16_t port, struct sl_port_xstat *xstats, unsigned n);
+
+/* --- callbacks --- */
+
+/* Adds a callback to an rx (tx) queue; callbacks run in the order added.  Returns a handle
+ * for removal, or NULL with errno set.  Safe while the port runs. */
+struct sl_port_callback *sl_port_rx_callback_add(uint16_t port, uint16_t q,
+						 sl_port_callback_fn fn, void *arg);
+struct sl_port_callback *sl_port_tx_callback_add(uint16_t port, uint16_t q,
+						 sl_port_callback_fn fn, void *arg);
+/* Removes a callback.  The data path may still be running it for an instant: free `arg`
+ * only once the queue's thread has passed a burst (or the port is stopped). */
+int sl_port_callback_remove(uint16_t port, uint16_t q, struct sl_port_callback *cb);
+
+/* Prints the drivers built in and their arguments. */
+void sl_port_drivers_dump(FILE *out);
+void sl_port_dump(FILE *out, uint16_t port);
+
+#endif
