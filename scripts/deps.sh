@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages Sluice needs that are missing.  Usage: deps.sh [build|test|bench]
 set -eu
-need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev"
+need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev"
 case "${1:-build}" in
-  test)  need="$need" ;;
+  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping python3" ;;
   bench) need="$need dpdk-dev" ;;
 esac
 missing=""

@@ -31,7 +31,7 @@ for line in open(sys.argv[1]):
     else:
         bad += 1
         names.append(t["name"])
-print(ok, bad, " ".join(names))
+print(ok, bad, " ".join(n.replace(" ", "") for n in names))
 PY
 )
   set -- $ok
@@ -83,11 +83,15 @@ if run_suite "release, no hugepages" $root/release && [ $can_toggle = yes ]; the
   count "release+hugepages" $root/release
   echo 0 >$hugepages_file
 fi
+# The fuzzer builds itself with clang and libFuzzer whatever the build: once is enough.
+MESON_TEST_ARGS="--no-suite fuzz"
 run_suite "native (-march=native)" $root/native -Dnative=true
 # meson test sets ASAN_OPTIONS/UBSAN_OPTIONS to halt on the first error; TSan needs telling.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+# UBSan findings fail the test (by default UBSan reports and carries on).
 run_suite "asan+ubsan" $root/asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized \
-  -Db_lundef=false
+  -Db_lundef=false -Dc_args=-fno-sanitize-recover=undefined \
+  -Dc_link_args=-fno-sanitize-recover=undefined
 run_suite "tsan" $root/tsan -Db_sanitize=thread -Dbuildtype=debugoptimized -Db_lundef=false
 
 echo

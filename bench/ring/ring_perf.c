@@ -125,6 +125,23 @@ static int pin(pthread_t t, int cpu)
 	return pthread_setaffinity_np(t, sizeof(set), &set);
 }
 
+/* Starts fn(arg) on a thread already pinned to cpu (it never runs elsewhere). */
+static int start_on(pthread_t *t, int cpu, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int rc;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_attr_init(&attr);
+	rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	if (rc == 0)
+		rc = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
 static int test_single(struct sl_ring *r, int esize, unsigned api)
 {
 	const unsigned iterations = 1u << 24;
@@ -239,7 +256,7 @@ static int run_on_core_pair(struct sl_ring *r, int esize)
 
 		cons.is_consumer = 1;
 		__atomic_store_n(&pair_ready, 0, __ATOMIC_RELAXED);
-		if (pthread_create(&t, NULL, pair_side, &cons) != 0 || pin(t, 1) != 0) {
+		if (start_on(&t, 1, pair_side, &cons) != 0) {
 			fprintf(stderr, "ring_perf: cannot start the consumer on core 1\n");
 			return -1;
 		}

@@ -26,6 +26,18 @@
 /* Longest name of a named object (zone, ring, pool), including the terminating NUL. */
 #define SL_NAME_SIZE 32
 
+/* Adds v to a counter that one thread writes and others read.  A relaxed load and store
+ * compile to a plain add on x86 while keeping reads from other threads race-free. */
+static inline void sl_counter_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t sl_counter_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
 /* Spin-wait hint for busy loops. */
 static inline void sl_pause(void)
 {

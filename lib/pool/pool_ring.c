@@ -22,7 +22,7 @@ static int ring_alloc(struct sl_pool *p, unsigned ring_flags)
 
 	if (sz < 0)
 		return (int)sz;
-	r = sl_malloc((size_t)sz, SL_CACHE_LINE, p->node);
+	r = sl_malloc((size_t)sz, SL_RING_ALIGN, p->node);
 	if (r == NULL)
 		return -ENOMEM;
 	/* The ring is private to the pool and never looked up; a truncated name will do. */

@@ -100,18 +100,6 @@ struct sl_port {
 	struct sl_port_callback *retired; /* removed callbacks, freed at close */
 };
 
-/* Adds v to a counter owned by one data-path thread.  A relaxed atomic add costs a plain
- * add on x86 and lets the control thread read the counter without a data race. */
-static inline void sl_counter_add(uint64_t *c, uint64_t v)
-{
-	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
-}
-
-static inline uint64_t sl_counter_read(const uint64_t *c)
-{
-	return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
-
 /* Sum of the packets' pkt_len. */
 static inline uint64_t sl_port_bytes(struct sl_pktbuf *const *pkts, uint16_t n)
 {

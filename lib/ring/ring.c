@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "sl_log.h"
@@ -114,11 +115,11 @@ int sl_ring_init(struct sl_ring *r, const char *name, unsigned esize, unsigned c
 {
 	int rc;
 
-	if (r == NULL || (uintptr_t)r % SL_CACHE_LINE != 0) {
+	if (r == NULL || (uintptr_t)r % SL_RING_ALIGN != 0) {
 		SL_LOG(ring, ERR,
-		       "ring memory %p is not aligned to %d bytes; use sl_malloc() or "
-		       "align it",
-		       (void *)r, SL_CACHE_LINE);
+		       "ring memory %p is not aligned to %d bytes; allocate it with "
+		       "sl_malloc(size, SL_RING_ALIGN, node)",
+		       (void *)r, SL_RING_ALIGN);
 		return -EINVAL;
 	}
 	if ((rc = check_name(name)) < 0 || (rc = check_geometry(esize, count)) < 0 ||
@@ -153,8 +154,7 @@ struct sl_ring *sl_ring_create_elem(const char *name, unsigned esize, unsigned c
 		errno = EEXIST;
 		return NULL;
 	}
-	/* Two cache lines of alignment so prod and cons each own an adjacent-line pair. */
-	z = sl_zone_reserve(zname, memsize(esize, count), node, 2 * SL_CACHE_LINE);
+	z = sl_zone_reserve(zname, memsize(esize, count), node, SL_RING_ALIGN);
 	if (z == NULL) {
 		rc = errno;
 		pthread_mutex_unlock(&rings_lock);
@@ -230,6 +230,33 @@ struct sl_ring *sl_ring_lookup(const char *name)
 	if (r == NULL)
 		errno = ENOENT;
 	return r;
+}
+
+/*
+ * An MP/MC call has spun SL_RING__SPINS times waiting for an earlier call to publish: that
+ * thread is most likely preempted (more runnable threads than cores), and spinning on
+ * would burn the rest of our time slice while it waits for a CPU.  Yield until it is done.
+ */
+void sl_ring__wait_yield(const uint32_t *tail, uint32_t old)
+{
+	while (__atomic_load_n(tail, __ATOMIC_ACQUIRE) != old)
+		sched_yield();
+}
+
+bool sl_ring__check(const struct sl_ring *r, unsigned esize, unsigned *left)
+{
+	if (r == NULL || r->magic != SL_RING__MAGIC) {
+		SL_LOG(ring, ERR, "ring %p is NULL or not initialised; create it first",
+		       (const void *)r);
+	} else if (esize != r->esize) {
+		SL_LOG(ring, ERR, "ring '%s' holds %u-byte elements, not %u; use the matching "
+		       "element size", r->name, r->esize, esize);
+	} else {
+		return true;
+	}
+	if (left != NULL)
+		*left = 0;
+	return false;
 }
 
 void sl_ring_reset(struct sl_ring *r)

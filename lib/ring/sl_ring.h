@@ -2,14 +2,21 @@
 /*
  * Lock-free, fixed-size FIFO ring of pointers or of fixed-size elements.
  *
- * Layout: one contiguous, cache-line aligned block (sl_ring_memsize() bytes):
+ * Layout: one contiguous, cache-line aligned block (sl_ring_memsize() bytes).  Each shared
+ * index owns a 128-byte, 128-aligned pair of lines, so no two writers share a line and the
+ * adjacent-line prefetcher does not couple them either:
  *
- *   offset   0  header  name, size, mask, capacity, esize, flags: written once by
- *                        sl_ring_init(), read-only afterwards (shared by both sides)
- *   offset  64  (empty line: keeps the adjacent-line prefetcher off the producer line)
- *   offset 128  prod    head, tail: written by producers only        + 1 empty line
- *   offset 256  cons    head, tail: written by consumers only        + 1 empty line
- *   offset 384  slots   size * esize bytes: written by producers, read by consumers
+ *   offset   0  header     name, size, mask, capacity, esize, flags: written once by
+ *                           sl_ring_init(), read-only afterwards (read by both sides)
+ *   offset 128  prod.head  written by producers, read by producers only
+ *   offset 256  prod.tail  written by producers, polled by consumers
+ *   offset 384  cons.head  written by consumers, read by consumers only
+ *   offset 512  cons.tail  written by consumers, polled by producers
+ *   offset 640  slots      size * esize bytes: written by producers, read by consumers
+ *
+ * Keeping head and tail apart means a producer's head update (an MP compare-and-swap)
+ * does not steal the line that consumers are polling for the tail, so across cores a call
+ * takes one coherence miss on its own side instead of up to two (bench/ring, two cores).
  *
  * Indexes.  head and tail are free-running 32-bit counters; slot = index & mask.  They
  * wrap at 2^32, and every difference is taken modulo 2^32, so a ring of 1024 slots
@@ -32,8 +39,9 @@
  * mode is only correct when one thread at a time uses that side of the ring.
  *
  * Bulk calls move all n objects or none; burst calls move as many as possible.  Both
- * return the number moved and never block (except an MP/MC call waiting, in step 3, for
- * a concurrent call that reserved earlier to publish).
+ * return the number moved and never block, except that an MP/MC call waits in step 3 for
+ * a concurrent call that reserved earlier to publish: it spins, and if that takes long
+ * (the other thread was preempted, e.g. more threads than cores) it yields the CPU.
  *
  * Names beginning with sl_ring__ are internal.
  */
@@ -54,13 +62,18 @@
 
 /* Longest ring name + 1: the memory zone is named "rg_<name>". */
 #define SL_RING_NAME_SIZE (SL_NAME_SIZE - 3)
+/* Alignment of a ring's memory: each shared index owns an aligned pair of lines. */
+#define SL_RING_ALIGN (2 * SL_CACHE_LINE)
+
 /* Largest slot count: free-running 32-bit indexes tell full from empty up to 2^31. */
 #define SL_RING_MAX_COUNT (1u << 31)
 
-/* One side's indexes.  Both fields are written only by that side's threads. */
+/* One side's indexes, each on its own line pair; written only by that side's threads. */
 struct sl_ring_headtail {
-	uint32_t head; /* next index to reserve: SP stores it, MP compare-and-swaps it */
-	uint32_t tail; /* end of the published range: release-stored by the owning side */
+	/* Next index to reserve: SP stores it, MP compare-and-swaps it. */
+	uint32_t head __attribute__((aligned(2 * SL_CACHE_LINE)));
+	/* End of the published range: release-stored by the owning side, polled by the other. */
+	uint32_t tail __attribute__((aligned(2 * SL_CACHE_LINE)));
 };
 
 struct sl_ring {
@@ -73,9 +86,9 @@ struct sl_ring {
 	uint32_t flags;		 /* SL_RING_SP_ENQ | SL_RING_SC_DEQ */
 	uint32_t magic;		 /* SL_RING__MAGIC once initialised */
 	uint32_t in_zone;	 /* 1 if sl_ring_create() reserved the memory */
-	/* Lines 2-3: written by producers. */
+	/* Lines 2-5: prod.head on 2-3, prod.tail on 4-5; written by producers. */
 	struct sl_ring_headtail prod __attribute__((aligned(2 * SL_CACHE_LINE)));
-	/* Lines 4-5: written by consumers. */
+	/* Lines 6-9: cons.head on 6-7, cons.tail on 8-9; written by consumers. */
 	struct sl_ring_headtail cons __attribute__((aligned(2 * SL_CACHE_LINE)));
 	/* The slots follow at offset sizeof(struct sl_ring). */
 };
@@ -84,9 +97,11 @@ struct sl_ring {
 
 _Static_assert(offsetof(struct sl_ring, size) == SL_NAME_SIZE, "header layout");
 _Static_assert(offsetof(struct sl_ring, in_zone) + 4 <= SL_CACHE_LINE, "header fits a line");
-_Static_assert(offsetof(struct sl_ring, prod) == 2 * SL_CACHE_LINE, "prod on lines 2-3");
-_Static_assert(offsetof(struct sl_ring, cons) == 4 * SL_CACHE_LINE, "cons on lines 4-5");
-_Static_assert(sizeof(struct sl_ring) == 6 * SL_CACHE_LINE, "slots start on line 6");
+_Static_assert(offsetof(struct sl_ring, prod.head) == 2 * SL_CACHE_LINE, "prod.head: lines 2-3");
+_Static_assert(offsetof(struct sl_ring, prod.tail) == 4 * SL_CACHE_LINE, "prod.tail: lines 4-5");
+_Static_assert(offsetof(struct sl_ring, cons.head) == 6 * SL_CACHE_LINE, "cons.head: lines 6-7");
+_Static_assert(offsetof(struct sl_ring, cons.tail) == 8 * SL_CACHE_LINE, "cons.tail: lines 8-9");
+_Static_assert(sizeof(struct sl_ring) == 10 * SL_CACHE_LINE, "slots start on line 10");
 
 /*
  * Creates a ring of `count` pointers named `name` in a memory zone on NUMA node `node`
@@ -116,7 +131,7 @@ ssize_t sl_ring_memsize(unsigned esize, unsigned count);
 
 /*
  * Initialises a ring in caller memory of sl_ring_memsize(esize, count) bytes aligned to
- * SL_CACHE_LINE (such a ring cannot be looked up nor freed by sl_ring_free()).
+ * SL_RING_ALIGN (such a ring cannot be looked up nor freed by sl_ring_free()).
  * Returns 0, -EINVAL or -ENAMETOOLONG (logged).  Not thread-safe for that memory.
  */
 int sl_ring_init(struct sl_ring *r, const char *name, unsigned esize, unsigned count,
@@ -166,6 +181,12 @@ static inline unsigned sl_ring_capacity(const struct sl_ring *r)
 /* Unaligned, alias-safe views of caller buffers (elem buffers need no alignment). */
 typedef uint64_t sl_ring__u64 __attribute__((aligned(1), may_alias));
 typedef uint32_t sl_ring__u32 __attribute__((aligned(1), may_alias));
+
+/*
+ * -Ddebug_checks=true builds check every call: a NULL or uninitialised ring, or an esize
+ * that is not the ring's, is logged and the call moves nothing.
+ */
+bool sl_ring__check(const struct sl_ring *r, unsigned esize, unsigned *left);
 
 static inline void *sl_ring__slots(const struct sl_ring *r)
 {
@@ -282,6 +303,16 @@ SL_RING__INLINE void sl_ring__get(const struct sl_ring *r, uint32_t head, void *
 }
 
 /*
+ * Pauses an MP/MC call spins waiting for an earlier reservation to be published before
+ * it concludes that thread was preempted and starts yielding the CPU to it.  A normal
+ * wait is one copy of a burst (well under a microsecond).
+ */
+#define SL_RING__SPINS 1024
+
+/* Slow path of the wait below: sched_yield() until *tail == old (acquire). */
+void sl_ring__wait_yield(const uint32_t *tail, uint32_t old);
+
+/*
  * Step 3: make [old, new) visible.  MP/MC first waits for earlier reservations to be
  * published; that load is acquire so their slot accesses happen-before our release store
  * and hence before whoever acquires our tail.
@@ -289,9 +320,17 @@ SL_RING__INLINE void sl_ring__get(const struct sl_ring *r, uint32_t head, void *
 SL_RING__INLINE void sl_ring__publish(struct sl_ring_headtail *ht, uint32_t old, uint32_t new_tail,
 				      bool single)
 {
-	if (!single)
-		while (sl_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old))
+	if (!single) {
+		unsigned spins = 0;
+
+		while (sl_unlikely(__atomic_load_n(&ht->tail, __ATOMIC_ACQUIRE) != old)) {
+			if (sl_unlikely(++spins == SL_RING__SPINS)) {
+				sl_ring__wait_yield(&ht->tail, old);
+				break;
+			}
 			sl_pause();
+		}
+	}
 	__atomic_store_n(&ht->tail, new_tail, __ATOMIC_RELEASE);
 }
 
@@ -301,6 +340,10 @@ SL_RING__INLINE unsigned sl_ring__enqueue(struct sl_ring *r, const void *objs, u
 	uint32_t head, free_n;
 	unsigned m;
 
+#ifdef SL_DEBUG
+	if (!sl_ring__check(r, esize, free_space))
+		return 0;
+#endif
 	/* MP: acquire orders this load before the cons.tail load below (see docs/ring.md). */
 	if (single)
 		head = __atomic_load_n(&r->prod.head, __ATOMIC_RELAXED);
@@ -336,6 +379,10 @@ SL_RING__INLINE unsigned sl_ring__dequeue(struct sl_ring *r, void *objs, unsigne
 	uint32_t head, avail;
 	unsigned m;
 
+#ifdef SL_DEBUG
+	if (!sl_ring__check(r, esize, available))
+		return 0;
+#endif
 	if (single)
 		head = __atomic_load_n(&r->cons.head, __ATOMIC_RELAXED);
 	else

@@ -58,7 +58,7 @@ uint64_t sl_time_ns(void)
 
 void sl_delay_us(unsigned us)
 {
-	uint64_t end = sl_rdtsc() + sl_tsc_hz() / 1000000 * us;
+	uint64_t end = sl_rdtsc() + sl_tsc_hz() * us / 1000000;
 
 	while (sl_rdtsc() < end)
 		sl_pause();

@@ -150,10 +150,14 @@ static void test_init_errors(void **state)
 	assert_int_equal(len, (ssize_t)sizeof(struct sl_ring) + 64 * 8);
 	assert_int_equal(sl_ring_memsize(12, 5 * 2), -EINVAL); /* 10 slots */
 	expect_log("10");
-	mem = aligned_alloc(SL_CACHE_LINE, (size_t)len + SL_CACHE_LINE);
+	mem = aligned_alloc(SL_RING_ALIGN, (size_t)len + SL_RING_ALIGN);
 	assert_non_null(mem);
 	assert_int_equal(sl_ring_init((struct sl_ring *)(mem + 8), "t_init", 8, 64, 0), -EINVAL);
 	expect_log("aligned");
+	/* A cache line is not enough: the index pairs need SL_RING_ALIGN. */
+	assert_int_equal(sl_ring_init((struct sl_ring *)(mem + SL_CACHE_LINE), "t_init", 8, 64, 0),
+			 -EINVAL);
+	expect_log("SL_RING_ALIGN");
 	assert_int_equal(sl_ring_init((struct sl_ring *)mem, "t_init", 8, 100, 0), -EINVAL);
 	expect_log("use 128");
 	assert_int_equal(sl_ring_init((struct sl_ring *)mem, NULL, 8, 64, 0), -EINVAL);
@@ -209,7 +213,7 @@ static void test_embedded(void **state)
 
 	(void)state;
 	assert_true(len > 0);
-	r = aligned_alloc(SL_CACHE_LINE, (size_t)len);
+	r = aligned_alloc(SL_RING_ALIGN, (size_t)len);
 	assert_non_null(r);
 	assert_int_equal(sl_ring_init(r, "t_embedded", 8, 16, SL_RING_SP_ENQ | SL_RING_SC_DEQ), 0);
 	assert_int_equal(sl_ring_capacity(r), 16);
@@ -670,29 +674,51 @@ static void test_reset_and_dump(void **state)
 	sl_ring_free(r);
 }
 
+#ifdef SL_DEBUG
+/* Debug builds refuse a call whose element size is not the ring's. */
+static void test_debug_checks(void **state)
+{
+	struct sl_ring *r = sl_ring_create_elem("t_debug", 16, 8, SL_NODE_ANY, 0);
+	uint32_t obj[4] = {1, 2, 3, 4};
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(sl_ring_enqueue_bulk_elem(r, obj, 8, 1, NULL), 0);
+	expect_log("not 8");
+	assert_int_equal(sl_ring_enqueue(r, obj), -ENOBUFS); /* pointer call: esize 8 */
+	expect_log("16-byte");
+	assert_int_equal(sl_ring_enqueue_bulk_elem(r, obj, 16, 1, NULL), 1);
+	assert_int_equal(nb_logs, 0);
+	sl_ring_free(r);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_bad_count, setup_sink, teardown_sink),
-	    cmocka_unit_test_setup_teardown(test_bad_esize, setup_sink, teardown_sink),
-	    cmocka_unit_test_setup_teardown(test_bad_name_flags, setup_sink, teardown_sink),
-	    cmocka_unit_test_setup_teardown(test_init_errors, setup_sink, teardown_sink),
-	    cmocka_unit_test_setup_teardown(test_lookup_free_eexist, setup_sink, teardown_sink),
-	    cmocka_unit_test_setup_teardown(test_embedded, setup_sink, teardown_sink),
-	    cmocka_unit_test(test_capacity_boundaries),
-	    cmocka_unit_test(test_bulk_and_burst),
-	    cmocka_unit_test(test_index_wrap),
-	    cmocka_unit_test(test_elem_4),
-	    cmocka_unit_test(test_elem_8),
-	    cmocka_unit_test(test_elem_12),
-	    cmocka_unit_test(test_elem_16),
-	    cmocka_unit_test(test_elem_20),
-	    cmocka_unit_test(test_elem_32),
-	    cmocka_unit_test(test_elem_no_overrun),
-	    cmocka_unit_test(test_explicit_modes),
-	    cmocka_unit_test(test_explicit_modes_elem),
-	    cmocka_unit_test(test_publish_order),
-	    cmocka_unit_test(test_reset_and_dump),
+		cmocka_unit_test_setup_teardown(test_bad_count, setup_sink, teardown_sink),
+		cmocka_unit_test_setup_teardown(test_bad_esize, setup_sink, teardown_sink),
+		cmocka_unit_test_setup_teardown(test_bad_name_flags, setup_sink, teardown_sink),
+		cmocka_unit_test_setup_teardown(test_init_errors, setup_sink, teardown_sink),
+		cmocka_unit_test_setup_teardown(test_lookup_free_eexist, setup_sink, teardown_sink),
+		cmocka_unit_test_setup_teardown(test_embedded, setup_sink, teardown_sink),
+		cmocka_unit_test(test_capacity_boundaries),
+		cmocka_unit_test(test_bulk_and_burst),
+		cmocka_unit_test(test_index_wrap),
+		cmocka_unit_test(test_elem_4),
+		cmocka_unit_test(test_elem_8),
+		cmocka_unit_test(test_elem_12),
+		cmocka_unit_test(test_elem_16),
+		cmocka_unit_test(test_elem_20),
+		cmocka_unit_test(test_elem_32),
+		cmocka_unit_test(test_elem_no_overrun),
+		cmocka_unit_test(test_explicit_modes),
+		cmocka_unit_test(test_explicit_modes_elem),
+		cmocka_unit_test(test_publish_order),
+		cmocka_unit_test(test_reset_and_dump),
+#ifdef SL_DEBUG
+		cmocka_unit_test_setup_teardown(test_debug_checks, setup_sink, teardown_sink),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,7 +51,7 @@ struct stress {
 	uint64_t *seen[MAX_THREADS]; /* bitmap per producer, set by consumers */
 	uint64_t consumed;	     /* objects dequeued so far, all consumers */
 	uint64_t errors;	     /* order, duplicate or integrity failures */
-	uint64_t consumed_by[MAX_THREADS];
+	uint64_t consumed_by[MAX_THREADS]; /* each consumer writes its own, at exit */
 	char first_error[160];
 };
 
@@ -203,7 +203,11 @@ static void run(const char *name, enum api api, unsigned count, unsigned flags, 
 		unsigned nb_cons)
 {
 	struct stress s = {
-	    .api = api, .nb_prod = nb_prod, .nb_cons = nb_cons, .per_prod = PER_PRODUCER};
+		.api = api,
+		.nb_prod = nb_prod,
+		.nb_cons = nb_cons,
+		.per_prod = PER_PRODUCER,
+	};
 	struct worker wp[MAX_THREADS], wc[MAX_THREADS];
 	pthread_t tp[MAX_THREADS], tc[MAX_THREADS];
 	const size_t words = (PER_PRODUCER + 63) / 64;
@@ -286,9 +290,11 @@ static void test_spsc_elem16(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mpmc_ptr),	cmocka_unit_test(test_mpmc_ptr_explicit),
-	    cmocka_unit_test(test_spsc_ptr),	cmocka_unit_test(test_mpmc_elem16),
-	    cmocka_unit_test(test_spsc_elem16),
+		cmocka_unit_test(test_mpmc_ptr),
+		cmocka_unit_test(test_mpmc_ptr_explicit),
+		cmocka_unit_test(test_spsc_ptr),
+		cmocka_unit_test(test_mpmc_elem16),
+		cmocka_unit_test(test_spsc_elem16),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
