@@ -151,6 +151,7 @@ static int direct_region(const struct ctx *c, const char *pci, char *out, size_t
 	return found;
 }
 
+/* Returns 1 when it created the record, 0 when one existed, -errno on failure. */
 static int state_save(const struct ctx *c, const char *pci, const char *old)
 {
 	char dir[1024], p[1024];
@@ -168,7 +169,7 @@ static int state_save(const struct ctx *c, const char *pci, const char *old)
 	if (!f)
 		return -errno;
 	fprintf(f, "%s\n", old);
-	return fclose(f) == 0 ? 0 : -errno;
+	return fclose(f) == 0 ? 1 : -errno;
 }
 
 static void state_drop(const struct ctx *c, const char *pci)
@@ -202,7 +203,7 @@ static int give_back(const struct ctx *c, const char *pci, const char *old, int 
 static int do_bind(const struct ctx *c, struct req *r)
 {
 	char old[64], now[64], info[512];
-	int rc, step_rc = 0;
+	int rc, step_rc = 0, created;
 	const char *step = NULL;
 
 	cur_driver(c, r->pci, old, sizeof(old));
@@ -270,8 +271,8 @@ static int do_bind(const struct ctx *c, struct req *r)
 			c->root, r->pci);
 		return EX_SL_FAIL;
 	}
-	rc = state_save(c, r->pci, old);
-	if (rc) {
+	created = rc = state_save(c, r->pci, old);
+	if (rc < 0) {
 		fprintf(stderr, "sluice bind: cannot record the original driver in %s%s/%s: %s; "
 				"nothing was changed\n",
 			c->root, STATE_DIR, r->pci, strerror(-rc));
@@ -281,7 +282,8 @@ static int do_bind(const struct ctx *c, struct req *r)
 		fprintf(stderr, "sluice bind: cannot unbind %s from %s (%s/sys/bus/pci/drivers/%s/"
 				"unbind: %s); nothing was changed\n",
 			r->pci, old, c->root, old, strerror(-step_rc));
-		state_drop(c, r->pci);
+		if (created)
+			state_drop(c, r->pci);
 		return EX_SL_FAIL;
 	}
 	if ((step_rc = sys_write(c, r->driver, "/sys/bus/pci/devices/%s/driver_override", r->pci)))
@@ -302,7 +304,8 @@ static int do_bind(const struct ctx *c, struct req *r)
 		if (rc == 0) {
 			fprintf(stderr, "sluice bind: restored %s to %s\n", r->pci,
 				old[0] ? old : "no driver");
-			state_drop(c, r->pci);
+			if (created)
+				state_drop(c, r->pci);
 		} else {
 			fprintf(stderr, "sluice bind: could not give %s back to %s; run: echo %s > "
 					"/sys/bus/pci/drivers/%s/bind\n",
@@ -319,7 +322,7 @@ static int do_bind(const struct ctx *c, struct req *r)
 
 static int do_unbind(const struct ctx *c, struct req *r)
 {
-	char cur[64], old[64] = "", now[64], why[96], other[512];
+	char cur[64], old[64] = "", now[64], why[96];
 	int have_state, rc;
 
 	cur_driver(c, r->pci, cur, sizeof(cur));
@@ -373,7 +376,7 @@ static int do_unbind(const struct ctx *c, struct req *r)
 	printf("%s: %s -> %s%s\n", r->pci, cur[0] ? cur : "no driver", now[0] ? now : "no driver",
 	       have_state ? " (original driver restored)" :
 			    " (no record of the original driver: the kernel chose)");
-	if (group_conflicts(c, r->pci, "vfio-pci", other, sizeof(other)) == 0) {
+	if (!group_ok_driver(now, "vfio-pci")) {
 		char **devs;
 		int k = sys_list(c, &devs, "/sys/bus/pci/devices/%s/iommu_group/devices", r->pci);
 

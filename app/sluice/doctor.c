@@ -81,14 +81,20 @@ static void check_cpu(struct doc *d)
 
 static long node_pages(const struct ctx *c, int node, long *by_size, unsigned long *kb, int ns)
 {
+	int numa = sys_exists(c, "/sys/devices/system/node/node%d", node);
 	long total = 0;
 
 	for (int s = 0; s < ns; s++) {
 		long v = 0;
 
-		sys_read_long(c, &v,
-			      "/sys/devices/system/node/node%d/hugepages/hugepages-%lukB/nr_hugepages",
-			      node, kb[s]);
+		if (numa)
+			sys_read_long(c, &v,
+				      "/sys/devices/system/node/node%d/hugepages/hugepages-%lukB/"
+				      "nr_hugepages",
+				      node, kb[s]);
+		else /* kernel without NUMA: one node holds everything */
+			sys_read_long(c, &v, "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages",
+				      kb[s]);
 		if (by_size)
 			by_size[s] = v;
 		total += v;
@@ -236,7 +242,7 @@ static void check_iommu(struct doc *d)
 static void check_vfio(struct doc *d)
 {
 	const struct ctx *c = d->c;
-	int vfio = sys_exists(c, "/sys/module/vfio");
+	int vfio = sys_exists(c, "/sys/module/vfio") || sys_exists(c, "/dev/vfio/vfio");
 	int vpci = sys_exists(c, "/sys/module/vfio_pci") || sys_exists(c, "/sys/bus/pci/drivers/vfio-pci");
 	char noiommu[8] = "";
 
@@ -352,6 +358,9 @@ static void check_rmrr(struct doc *d)
 	if (ng > 0)
 		list_free(g, ng);
 	log = kernel_log(d);
+	if (!log && c->klog)
+		emit(d, WARN, "rmrr", "pass a readable file to --kernel-log (dmesg > FILE)",
+		     "cannot read the kernel log %s: only sysfs was checked", c->klog);
 	for (line = log ? strtok_r(log, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		char addr[16] = "";
 

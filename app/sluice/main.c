@@ -45,7 +45,7 @@ static int set_root(struct ctx *c, const char *dir)
 		fprintf(stderr, "sluice: --root path is too long (%zu bytes)\n", l);
 		return -1;
 	}
-	if (l == 1 && dir[0] == '/') {
+	if (l == 0 || (l == 1 && dir[0] == '/')) {
 		c->root[0] = '\0';
 		c->fake = 0;
 		return 0;

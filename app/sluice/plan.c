@@ -73,7 +73,8 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 	unsigned char online[MAX_CPUS], iso[MAX_CPUS], used[MAX_CPUS] = {0}, nc[MAX_CPUS];
 	int nodes[MAX_NODES], nn, np = 0, ncores = 0, json = 0, main_core = -1, main_node = 0;
 	char buf[4096], *list = NULL, notes[2048] = "";
-	int cpu_node[MAX_CPUS];
+	int cpu_node[MAX_CPUS], core_key[MAX_CPUS];
+	unsigned char core_busy[MAX_CPUS] = {0};
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -148,7 +149,22 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 	for (int i = 0; i < MAX_CPUS && main_core < 0; i++)
 		if (online[i])
 			main_core = i;
+	/* hyperthreads of one physical core share its pipeline: key each CPU by the first
+	 * CPU of its thread_siblings_list */
+	for (int i = 0; i < MAX_CPUS; i++) {
+		core_key[i] = i;
+		if (online[i] &&
+		    sys_read(c, buf, sizeof(buf),
+			     "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list", i) == 0 &&
+		    cpulist_parse(buf, nc, MAX_CPUS) > 0)
+			for (int j = 0; j < MAX_CPUS; j++)
+				if (nc[j]) {
+					core_key[i] = j;
+					break;
+				}
+	}
 	used[main_core] = 1;
+	core_busy[core_key[main_core]] = 1;
 	main_node = cpu_node[main_core];
 	for (int i = 0; i < np; i++)
 		if (ports[i].node < 0) {
@@ -161,12 +177,17 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 		struct worker *x = &w[k];
 		int want = ports[k % np].node < 0 ? main_node : ports[k % np].node, pick = -1;
 
-		/* isolated on the port's node, then any on the node, then isolated anywhere, then any */
-		for (int pass = 0; pass < 4 && pick < 0; pass++)
+		/* isolated on the port's node, then any on the node, then isolated anywhere, then
+		 * any; at each level a physical core nobody uses before a busy core's sibling */
+		for (int pass = 0; pass < 8 && pick < 0; pass++) {
+			int level = pass / 2, free_core = !(pass & 1);
+
 			for (int i = 0; i < MAX_CPUS && pick < 0; i++)
-				if (online[i] && !used[i] && (pass & 1 ? 1 : iso[i]) &&
-				    (pass < 2 ? cpu_node[i] == want : 1))
+				if (online[i] && !used[i] && (level & 1 ? 1 : iso[i]) &&
+				    (level < 2 ? cpu_node[i] == want : 1) &&
+				    (!free_core || !core_busy[core_key[i]]))
 					pick = i;
+		}
 		if (pick < 0) {
 			fprintf(stderr, "sluice plan: %d cores asked, only %d online CPUs here; use "
 					"--cores %d or fewer\n",
@@ -174,6 +195,7 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			return EX_SL_FAIL;
 		}
 		used[pick] = 1;
+		core_busy[core_key[pick]] = 1;
 		x->core = pick;
 		x->node = cpu_node[pick];
 		x->remote = x->node != want;

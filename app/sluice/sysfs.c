@@ -14,6 +14,8 @@
 #include "sluice.h"
 
 static int vpath(const struct ctx *c, char *out, size_t n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static int vpath(const struct ctx *c, char *out, size_t n, const char *fmt, va_list ap)
 {
 	size_t rl = strlen(c->root);
 	int k;
@@ -185,6 +187,19 @@ static void fake_kernel(const struct ctx *c, const char *p, const char *val)
 	dev[sizeof(dev) - 1] = '\0';
 	dev[strcspn(dev, "\n")] = '\0';
 	s = p + strlen(c->root);
+	if (strlen(s) > 13 && strcmp(s + strlen(s) - 13, "/nr_hugepages") == 0) {
+		/* a fixture_max file next to nr_hugepages plays a kernel short of memory */
+		long max, want = strtol(val, NULL, 10);
+		FILE *f;
+
+		snprintf(q, sizeof(q), "%.*sfixture_max", (int)(strlen(p) - 12), p);
+		if (read_first_line(q, t, sizeof(t)) == 0 && (max = strtol(t, NULL, 10)) < want &&
+		    (f = fopen(p, "w")) != NULL) {
+			fprintf(f, "%ld\n", max);
+			fclose(f);
+		}
+		return;
+	}
 	if (sscanf(s, "/sys/bus/pci/drivers/%127[^/]/unbind", drv) == 1 &&
 	    strstr(s, "/unbind")) {
 		if (sys_path(c, q, sizeof(q), "/sys/bus/pci/devices/%s/driver", dev) == 0)
@@ -530,6 +545,14 @@ int run_prog(char *const argv[])
 		return -errno;
 	if (pid == 0) {
 		execvp(argv[0], argv);
+		if (errno == ENOENT && !strchr(argv[0], '/')) { /* PATH without the sbin dirs */
+			char p[256];
+
+			snprintf(p, sizeof(p), "/usr/sbin/%s", argv[0]);
+			execv(p, argv);
+			snprintf(p, sizeof(p), "/sbin/%s", argv[0]);
+			execv(p, argv);
+		}
 		fprintf(stderr, "sluice: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}

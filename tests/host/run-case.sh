@@ -17,6 +17,9 @@ cleanup() {
 		# "path=value": put the real hugepage counts back
 		echo "${f#*=}" >"${f%%=*}" 2>/dev/null || true
 	done
+	if [[ -d $tmp/hp ]] && grep -q " $tmp/hp " /proc/mounts; then
+		umount "$tmp/hp" || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -52,6 +55,12 @@ json_ok() {
 	if command -v python3 >/dev/null; then
 		python3 -m json.tool "$tmp/out" >/dev/null || fail "output is not valid JSON"
 	fi
+}
+
+driver() { # driver NAME: register a fixture driver in the copy
+	mkdir -p "$root/$drv/$1"
+	: >"$root/$drv/$1/bind"
+	: >"$root/$drv/$1/unbind"
 }
 
 copy() { # copy TREE: a writable copy at $root
@@ -120,6 +129,11 @@ doctor-rmrr)
 	run 1 --root "$fixtures/rmrr" --kernel-log "$tmp/empty.log" doctor
 	hasnt '0000:03:00.1'
 	has '^FAIL  rmrr          0000:03:00.0 '
+	run 1 --root "$fixtures/rmrr" --kernel-log "$tmp/nonexistent.log" doctor
+	has "^WARN  rmrr          cannot read the kernel log .*/nonexistent.log: only sysfs was checked; fix: pass a readable file to --kernel-log"
+	run 1 --root "$fixtures/rmrr" doctor --json
+	json_ok
+	has '"status":"FAIL","check":"rmrr","found":"0000:03:00.1: kernel log says \\"Device is ineligible'
 	;;
 
 doctor-noiommu)
@@ -159,6 +173,9 @@ devices)
 	run 0 --root "$fixtures/noiommu" devices
 	has '^0000:00:03.0  1af4:1041  virtio-pci    eth0        -     -      up       yes     af_xdp,af_packet  Red Hat, Inc. Virtio 1.0 network device$'
 	has '^veth1             -             down     no      -$'
+	# the environment variable works like --root
+	SLUICE_SYSROOT=$fixtures/noiommu "$sluice" devices >"$tmp/out" 2>&1 || fail "SLUICE_SYSROOT run failed"
+	has '^0000:00:03.0  1af4:1041  virtio-pci    eth0 '
 	# without pci.ids the names are just left out
 	copy noiommu
 	rm "$root/usr/share/misc/pci.ids"
@@ -277,6 +294,14 @@ bind-missing)
 	has '^sluice bind: binding 0000:03:00.0 to vfio-pci failed at probe: the driver did not take the device \(see dmesg\)$'
 	has '^sluice bind: restored 0000:03:00.0 to ixgbe$'
 	link_is "$root/$dev/0000:03:00.0/driver" ixgbe
+	# a failed second bind keeps the record of the first one's original driver
+	rm -rf "$root" && copy numa2
+	run 0 --root "$root" bind 0000:03:00.0
+	driver uio_pci_generic_fixture
+	echo 0000:03:00.0 >"$root/$drv/uio_pci_generic_fixture/fixture_refuse"
+	run 1 --root "$root" bind 0000:03:00.0 --driver uio_pci_generic_fixture
+	has '^sluice bind: restored 0000:03:00.0 to vfio-pci$'
+	file_is "$root/run/sluice/bind/0000:03:00.0" ixgbe
 	;;
 
 bind-iommu)
@@ -314,6 +339,14 @@ hugepages)
 	has 'only the command line reserves them at boot'
 	run 0 --root "$root" hugepages reserve 64
 	file_is "$root/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages" 64
+	# a kernel short of memory gives fewer pages than asked: said, and exit 1
+	echo 700 >"$root/$hp/node1/hugepages/hugepages-2048kB/fixture_max"
+	run 1 --root "$root" hugepages reserve 2000 --spread
+	has '^sluice hugepages: asked for 1000 2M pages on node 1, the kernel reserved only 700 '
+	has '^2M pages reserved: 1700 \(node0=1000, node1=700\)$'
+	echo 900 >"$root/sys/kernel/mm/hugepages/hugepages-2048kB/fixture_max"
+	run 1 --root "$root" hugepages reserve 1000
+	has '^sluice hugepages: asked for 1000 2M pages, the kernel reserved only 900 '
 	run 0 --root "$root" hugepages clear
 	has '^2M pages: cleared$'
 	has '^1G pages: cleared$'
@@ -394,10 +427,10 @@ real-doctor)
 real-devices)
 	run 0 devices
 	has '^PCI           ID         DRIVER'
+	# interfaces with a device (stable, unlike veths other tests may be creating) are listed
 	for n in /sys/class/net/*; do
-		n=${n##*/}
-		[[ $n == lo ]] && continue
-		has "(^| )$n( |$)"
+		[[ -e $n/device ]] || continue
+		has "(^| )${n##*/}( |$)"
 	done
 	run 0 devices --json
 	json_ok
@@ -428,6 +461,12 @@ real-hugepages)
 	[[ $(cat $g) == 0 ]] || fail "clear left $(cat $g) pages"
 	run 0 hugepages reserve "$before" --size 2M
 	[[ $(cat $g) == "$before" ]] || fail "could not restore $before pages"
+	# a real hugetlbfs mount, unless one exists; unmounted again
+	if ! grep -q ' hugetlbfs .*pagesize=2M' /proc/mounts; then
+		run 0 hugepages --size 2M --mount "$tmp/hp"
+		grep -q " $tmp/hp hugetlbfs .*pagesize=2M" /proc/mounts || fail "no hugetlbfs at $tmp/hp"
+		umount "$tmp/hp" || fail "cannot unmount $tmp/hp"
+	fi
 	;;
 
 *)
