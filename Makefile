@@ -1,10 +1,15 @@
 # The two commands of the README, plus the pieces they are made of.
 BUILD ?= build/release
 
-.PHONY: run test build bench clean
+.PHONY: run selfcheck test build bench clean
 
-# Install what is missing, build, and run the main job on built-in virtual ports.
+# Install what is missing, build, and run the main job on built-in virtual ports: the
+# forwarder moving packets between two null ports for a few seconds.
 run: build
+	$(BUILD)/app/fwd/sluice-fwd -- --duration 5
+
+# What the runtime finds (cores, NUMA, hugepages) and ring/pool throughput.
+selfcheck: build
 	$(BUILD)/app/selfcheck/sluice-selfcheck
 
 # Install what is missing, build every configuration and run every test.
