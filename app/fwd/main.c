@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fwd.h"
 #include "report.h"
@@ -522,8 +523,9 @@ int main(int argc, char **argv)
 			report_tick(&rep);
 		}
 	} else {
+		/* Sleep, not spin: the workers (or a peer process) may need this core. */
 		while (!fwd_stopping(&app)) {
-			sl_delay_us(1000);
+			usleep(1000);
 			report_tick(&rep);
 		}
 	}
