@@ -1,17 +1,24 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Runs every benchmark side by side with DPDK 22.11 (Debian's dpdk-test) in the same run and
-# prints the tables of bench/README.md.  Usage: bench/run.sh [BUILD_DIR]  (default build/release)
-# RUNS=N sets the repetitions per case (medians are reported).
+# Runs every benchmark side by side with DPDK 22.11 (Debian's dpdk-test and dpdk-testpmd)
+# in the same run and prints the tables of bench/README.md.
+#   bench/run.sh [BUILD_DIR] [BENCH...]     default build/release, every benchmark
+# BENCH is a folder of bench/ (ring pool fwd af_packet net hash lpm).  RUNS=N sets the
+# repetitions per case (medians are reported).  Run it on an otherwise idle machine.
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
-ninja -C "$build" bench/ring/ring_perf bench/pool/pool_perf >/dev/null
+[ $# -gt 0 ] && shift
+benches=${*:-ring pool fwd af_packet net hash lpm}
+ninja -C "$build" >/dev/null
 echo "# Sluice vs DPDK $(dpkg-query -W -f='${Version}' dpdk-dev 2>/dev/null || echo '(not installed)')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
-echo
-echo "## Ring (cycles per object, lower is better)"
-bench/ring/compare.sh "$build"
-echo
-echo "## Pool (objects per second, higher is better)"
-bench/pool/compare.sh "$build"
+for b in $benches; do
+	[ -x "bench/$b/compare.sh" ] || { echo "bench/$b/compare.sh: not here, skipped" >&2; continue; }
+	echo
+	echo "## $b"
+	echo
+	echo "\`bench/$b/compare.sh $build\`"
+	echo
+	"bench/$b/compare.sh" "$build" || echo "(bench/$b failed: exit $?)"
+done
