@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages Sluice needs that are missing.  Usage: deps.sh [build|test|bench]
 set -eu
-need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev"
+need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev libxdp-dev libbpf-dev"
 case "${1:-build}" in
   test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping python3" ;;
   bench) need="$need dpdk-dev" ;;
