@@ -34,7 +34,7 @@ while [ "$i" -le "$runs" ]; do
 	"$perf" >"$tmp/sl.$i" 2>"$tmp/sl.$i.err" || { cat "$tmp/sl.$i.err" >&2; exit 1; }
 	if [ "$have_dpdk" = 1 ]; then
 		echo "run $i/$runs: dpdk" >&2
-		echo ring_perf_autotest | timeout 600 dpdk-test --no-huge -m 512 -l 0-1 --no-pci \
+		echo ring_perf_autotest | timeout 600 dpdk-test --no-huge -m 512 -l 0-1 --no-pci --file-prefix "slbench-ring-$$" \
 			>"$tmp/dp.$i" 2>&1 || true
 		grep -q "Test OK" "$tmp/dp.$i" || echo "compare.sh: dpdk-test run $i failed" >&2
 	fi
