@@ -1,0 +1,106 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Runs Sluice's lpm_perf and DPDK 22.11's lpm_perf_autotest, lpm6_perf_autotest and
+# fib_perf_autotest (when dpdk-test is installed) RUNS times each (default 3), alternating,
+# and prints a markdown table of the medians: cycles per lookup, lower is better.
+#
+#   bench/lpm/compare.sh BUILD_DIR        e.g. RUNS=1 bench/lpm/compare.sh build/release
+#
+# Memory: DPDK runs with --no-huge -m 2048 (its LPM needs ~70 MiB for tbl24 + 2048 tbl8s
+# plus a 2M-rule table, FIB ~140 MiB, LPM6 ~100 MiB); lpm_perf uses Sluice memory
+# (hugepages when reserved, else locked 4 KiB pages), about 100 MiB (IPv4) and 210 MiB
+# (IPv6).  Both sides use 4 KiB pages unless hugepages are reserved.  Each dpdk-test run
+# gets its own --file-prefix so it does not collide with other DPDK processes.
+set -eu
+
+build=${1:?usage: compare.sh BUILD_DIR}
+runs=${RUNS:-3}
+perf="$build/bench/lpm/lpm_perf"
+[ -x "$perf" ] || { echo "compare.sh: $perf not found; build it: ninja -C $build bench/lpm/lpm_perf" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+have_dpdk=0
+if command -v dpdk-test >/dev/null 2>&1; then
+	have_dpdk=1
+else
+	echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
+fi
+
+dpdk() { # test-name output-file
+	echo "$1" | timeout 1800 stdbuf -oL dpdk-test --no-huge -m 2048 -l 0 --no-pci \
+		--file-prefix "lpmcmp$$" >"$2" 2>&1 || true
+	grep -q "Test OK" "$2" || echo "compare.sh: dpdk-test $1 did not report Test OK (see above)" >&2
+}
+
+i=1
+while [ "$i" -le "$runs" ]; do
+	echo "run $i/$runs: sluice" >&2
+	"$perf" >"$tmp/sl.$i" 2>"$tmp/sl.$i.err" || { cat "$tmp/sl.$i.err" >&2; exit 1; }
+	if [ "$have_dpdk" = 1 ]; then
+		for t in lpm lpm6 fib; do
+			echo "run $i/$runs: dpdk ${t}_perf_autotest" >&2
+			dpdk "${t}_perf_autotest" "$tmp/dp.$t.$i"
+		done
+	fi
+	i=$((i + 1))
+done
+
+# One line per figure: source<TAB>case<TAB>cycles.
+extract_sl() {
+	awk '
+		/^### lpm_perf/ { fam = "IPv4" } /^### lpm6_perf/ { fam = "IPv6" }
+		/^Average LPM Lookup:/ { print "sl\t" fam " single\t" $4 }
+		/^BULK LPM Lookup:/ { print "sl\t" fam " bulk\t" $4 }
+		/^LPM LookupX4:/ { print "sl\t" fam " x4\t" $3 }
+		/^BULK FIB Lookup:/ { print "sl\tIPv4 bulk vs DPDK FIB\t" $4 }' "$1"
+}
+extract_dp() { # family file
+	awk -v fam="$1" '
+		/^Average LPM Lookup:/ && !s++ { print "dp\t" fam " single\t" $4 }
+		/^BULK LPM Lookup:/ && !b++ { print "dp\t" fam " bulk\t" $4 }
+		/^LPM LookupX4:/ && !x++ { print "dp\t" fam " x4\t" $3 }
+		/^BULK FIB Lookup:/ && !f++ { print "dp\tIPv4 bulk vs DPDK FIB\t" $4 }' "$2"
+}
+for f in "$tmp"/sl.[0-9]*; do case $f in *.err) ;; *) extract_sl "$f" ;; esac; done >"$tmp/all"
+if [ "$have_dpdk" = 1 ]; then
+	for f in "$tmp"/dp.lpm.* "$tmp"/dp.fib.*; do extract_dp IPv4 "$f"; done >>"$tmp/all"
+	for f in "$tmp"/dp.lpm6.*; do extract_dp IPv6 "$f"; done >>"$tmp/all"
+fi
+
+echo "Medians of $runs runs; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores; cycles per lookup."
+echo
+awk -F '\t' '
+	function median(list,    a, n, i, j, t) {
+		n = split(list, a, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		if (n == 0) return ""
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{
+		if (!($2 in seen)) { seen[$2] = 1; order[++nk] = $2 }
+		vals[$1, $2] = vals[$1, $2] " " $3
+	}
+	END {
+		print "| case | Sluice cycles/lookup | DPDK cycles/lookup | ratio (Sluice/DPDK) |"
+		print "|---|---:|---:|---:|"
+		for (k = 1; k <= nk; k++) {
+			key = order[k]
+			s = median(vals["sl", key]); d = median(vals["dp", key])
+			fs = s == "" ? "-" : sprintf("%.1f", s)
+			fd = d == "" ? "-" : sprintf("%.1f", d)
+			fr = (s == "" || d == "" || d + 0 == 0) ? "-" : sprintf("%.2f", s / d)
+			printf "| %s | %s | %s | %s |\n", key, fs, fd, fr
+		}
+	}' "$tmp/all"
+echo
+echo "Route sets (see bench/lpm/lpm_perf.c): IPv4 is regenerated the way DPDK builds it"
+echo "(same per-depth counts, same lrand48 stream); IPv6 uses DPDK's counts (1000 routes,"
+echo "100000 addresses) but not its compiled-in data.  Extra Sluice lines of the last run:"
+grep -hE "^(No. routes|Unique|Second-level|Table levels|Memory|Groups used|Used table)" "$tmp/sl.$runs" | sed 's/^/    /'
+if [ "$have_dpdk" = 1 ]; then
+	echo "DPDK of the last run:"
+	grep -hE "^(No. routes|Unique added)" "$tmp/dp.lpm.$runs" "$tmp/dp.lpm6.$runs" "$tmp/dp.fib.$runs" | sed 's/^/    /'
+fi

@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_memif: packets over shared memory with another process (DPDK net_memif, VPP,
+ * libmemif, or another Sluice), memif protocol v2.0 in copy mode.
+ *
+ *   net_memif0,role=server,socket=/run/sluice/memif.sock,socket-abstract=no,id=0
+ *   net_memif0,role=client                 (DPDK's defaults: abstract @/run/memif.sock)
+ *
+ * This file holds the port ops and the data path; memif_ctl.c the control thread and the
+ * handshake.  The data path copies between packet buffers and the shared buffers, checks
+ * every index and descriptor the peer wrote before use, and hands a misbehaving peer to the
+ * control thread (memif_ctl_fault) which disconnects it.  See docs/drivers/memif.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memif_priv.h"
+
+SL_LOG_TYPE_DEFINE(memif);
+
+/* --- data path helpers --- */
+
+/* Enters a burst: true when the queue is connected (the rings stay mapped until leave). */
+static inline bool dp_enter(struct memif_queue *q)
+{
+	__atomic_store_n(&q->busy, 1, __ATOMIC_SEQ_CST);
+	if (sl_likely(__atomic_load_n(&q->connected, __ATOMIC_SEQ_CST) &&
+		      !__atomic_load_n(&q->fault, __ATOMIC_RELAXED)))
+		return true;
+	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline void dp_leave(struct memif_queue *q)
+{
+	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Reads a descriptor once: the peer may rewrite it while we look. */
+static inline struct memif_desc desc_read(const struct memif_ring *ring, uint16_t slot)
+{
+	const volatile struct memif_desc *vd = &ring->desc[slot];
+	struct memif_desc d;
+
+	d.flags = vd->flags;
+	d.region = vd->region;
+	d.length = vd->length;
+	d.offset = vd->offset;
+	d.metadata = 0;
+	return d;
+}
+
+/* The descriptor's bytes lie inside a region we mapped. */
+static inline bool desc_ok(const struct memif_queue *q, const struct memif_desc *d)
+{
+	return d->region < q->nb_regions &&
+	       (uint64_t)d->offset + d->length <= q->regions[d->region].size &&
+	       d->length <= UINT16_MAX && (!q->client || d->length <= q->bsize);
+}
+
+static inline uint8_t *desc_addr(const struct memif_queue *q, const struct memif_desc *d)
+{
+	return q->regions[d->region].addr + d->offset;
+}
+
+static void fault(struct memif_queue *q, enum memif_fault why, uint64_t *counter)
+{
+	sl_counter_add(counter, 1);
+	memif_ctl_fault(q, why);
+}
+
+static inline void signal_peer(const struct memif_queue *q)
+{
+	uint64_t one = 1;
+
+	/* The peer masks interrupts when it polls (DPDK and Sluice always do). */
+	if (!(__atomic_load_n(&q->ring->flags, __ATOMIC_RELAXED) & MEMIF_RING_FLAG_MASK_INT) &&
+	    q->irq_fd >= 0 && write(q->irq_fd, &one, sizeof(one)) < 0) {
+		/* the peer's counter is full: it is not reading, nothing to do */
+	}
+}
+
+/* Copies the chain's bytes into new packet buffers; NULL when the pool ran dry. */
+static struct sl_pktbuf *copy_in(struct memif_queue *q, const struct memif_desc *loc,
+				 unsigned k, uint32_t total)
+{
+	struct sl_pktbuf *head = sl_pktbuf_alloc(q->pool), *seg = head;
+
+	if (head == NULL)
+		return NULL;
+	for (unsigned i = 0; i < k; i++) {
+		const uint8_t *src = desc_addr(q, &loc[i]);
+		uint32_t len = loc[i].length;
+
+		while (len) {
+			uint16_t room = sl_pktbuf_tailroom(seg), c;
+
+			if (room == 0) {
+				struct sl_pktbuf *s = sl_pktbuf_alloc(q->pool);
+
+				if (s == NULL) {
+					sl_pktbuf_free(head);
+					return NULL;
+				}
+				seg->next = s;
+				seg = s;
+				head->nb_segs++;
+				continue;
+			}
+			c = (uint16_t)SL_MIN(len, room);
+			memcpy(sl_pktbuf_mtod_offset(seg, uint8_t *, seg->data_len), src, c);
+			seg->data_len = (uint16_t)(seg->data_len + c);
+			src += c;
+			len -= c;
+		}
+	}
+	head->pkt_len = total;
+	head->port = q->port;
+	return head;
+}
+
+/* --- receive --- */
+
+/*
+ * Server: consumes the c2s ring [last, head) and publishes tail.  Client: consumes the s2c
+ * ring [last, tail) and refills head with empty buffers.  Every descriptor is read once,
+ * checked, then copied out; a bad one stops the burst and faults the queue.
+ */
+static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
+{
+	struct memif_queue *q = qv;
+	struct memif_ring *ring;
+	struct memif_desc loc[MEMIF_MAX_CHAIN];
+	uint16_t cur, end, avail, nb = 0;
+	uint64_t bytes = 0;
+
+	if (!dp_enter(q))
+		return 0;
+	ring = q->ring;
+	cur = q->last;
+	if (q->client) {
+		end = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+		/* The server can only fill slots we handed it. */
+		if ((uint16_t)(end - cur) > (uint16_t)(q->refill - cur)) {
+			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			goto out;
+		}
+	} else {
+		end = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+		if ((uint16_t)(end - cur) > q->size) {
+			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			goto out;
+		}
+	}
+	avail = (uint16_t)(end - cur);
+	while (nb < n && avail) {
+		unsigned k = 0;
+		uint64_t total = 0;
+		struct sl_pktbuf *p;
+
+		do {
+			if (k == avail || k == MEMIF_MAX_CHAIN) {
+				fault(q, MEMIF_FAULT_CHAIN, &q->st.bad_desc);
+				goto publish;
+			}
+			loc[k] = desc_read(ring, (uint16_t)(cur + k) & q->mask);
+			if (sl_unlikely(!desc_ok(q, &loc[k]))) {
+				fault(q, MEMIF_FAULT_DESC, &q->st.bad_desc);
+				goto publish;
+			}
+			total += loc[k].length;
+		} while (loc[k++].flags & MEMIF_DESC_FLAG_NEXT);
+		p = copy_in(q, loc, k, (uint32_t)total);
+		if (p) {
+			pkts[nb++] = p;
+			bytes += total;
+		} else {
+			sl_counter_add(&q->st.no_buf, 1);
+		}
+		cur = (uint16_t)(cur + k);
+		avail = (uint16_t)(avail - k);
+	}
+publish:
+	q->last = cur;
+	if (q->client) {
+		if (!__atomic_load_n(&q->fault, __ATOMIC_RELAXED)) {
+			uint16_t head = (uint16_t)(cur + q->size);
+
+			for (uint16_t s = q->refill; s != head; s++) {
+				struct memif_desc *d = &ring->desc[s & q->mask];
+
+				d->flags = 0;
+				d->region = 0;
+				d->offset = (uint32_t)(q->buf_base + (uint64_t)(s & q->mask) * q->bsize);
+				d->length = q->bsize;
+			}
+			q->refill = head;
+			__atomic_store_n(&ring->head, head, __ATOMIC_RELEASE);
+		}
+	} else {
+		__atomic_store_n(&ring->tail, cur, __ATOMIC_RELEASE);
+	}
+out:
+	dp_leave(q);
+	sl_counter_add(&q->st.packets, nb);
+	sl_counter_add(&q->st.bytes, bytes);
+	return nb;
+}
+
+/* --- transmit --- */
+
+/* Copies a packet's bytes into the buffers of loc[0..k), setting lengths and NEXT flags
+ * in the ring slots from `slot`.  cap(i) is each buffer's capacity. */
+static void copy_out(struct memif_queue *q, struct memif_ring *ring, uint16_t slot,
+		     const struct sl_pktbuf *p, struct memif_desc *loc, unsigned k)
+{
+	const struct sl_pktbuf *seg = p;
+	uint32_t seg_off = 0;
+
+	for (unsigned i = 0; i < k; i++) {
+		uint8_t *dst = desc_addr(q, &loc[i]);
+		uint32_t cap = loc[i].length, used = 0;
+		struct memif_desc *d = &ring->desc[(uint16_t)(slot + i) & q->mask];
+
+		while (used < cap && seg) {
+			uint32_t c = SL_MIN(cap - used, (uint32_t)seg->data_len - seg_off);
+
+			memcpy(dst + used, sl_pktbuf_mtod_offset(seg, const uint8_t *, seg_off), c);
+			used += c;
+			seg_off += c;
+			if (seg_off == seg->data_len) {
+				seg = seg->next;
+				seg_off = 0;
+			}
+		}
+		if (q->client) {
+			d->region = loc[i].region;
+			d->offset = loc[i].offset;
+		}
+		d->length = used;
+		d->flags = i + 1 < k ? MEMIF_DESC_FLAG_NEXT : 0;
+	}
+}
+
+/*
+ * Client: fills the c2s ring from head with its own buffers (capacity bsize), publishes
+ * head.  Server: fills the s2c ring from tail into the buffers the client refilled (each
+ * descriptor's length is its capacity), publishes tail.
+ */
+static uint16_t memif_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
+{
+	struct memif_queue *q = qv;
+	struct memif_ring *ring;
+	struct memif_desc loc[MEMIF_MAX_CHAIN];
+	uint16_t pos, free_slots, i = 0, sent = 0;
+	uint64_t bytes = 0;
+
+	if (!dp_enter(q)) {
+		sl_counter_add(&q->st.link_down, n);
+		return 0;
+	}
+	ring = q->ring;
+	pos = q->last;
+	if (q->client) {
+		uint16_t tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+
+		if ((uint16_t)(pos - tail) > q->size) {
+			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			goto out;
+		}
+		free_slots = (uint16_t)(q->size - (uint16_t)(pos - tail));
+	} else {
+		uint16_t head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+
+		if ((uint16_t)(head - pos) > q->size) {
+			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			goto out;
+		}
+		free_slots = (uint16_t)(head - pos);
+	}
+	for (; i < n; i++) {
+		struct sl_pktbuf *p = pkts[i];
+		uint64_t left = p->pkt_len;
+		unsigned k = 0;
+
+		/* Gather enough buffers for the whole packet before writing anything. */
+		do {
+			if (k == MEMIF_MAX_CHAIN)
+				break;
+			if (k == free_slots)
+				goto publish; /* ring full: the rest stays the caller's */
+			if (q->client) {
+				loc[k].region = 0;
+				loc[k].offset = (uint32_t)(q->buf_base +
+							   (uint64_t)((pos + k) & q->mask) * q->bsize);
+				loc[k].length = q->bsize;
+			} else {
+				loc[k] = desc_read(ring, (uint16_t)(pos + k) & q->mask);
+				if (sl_unlikely(!desc_ok(q, &loc[k]) || loc[k].length == 0)) {
+					fault(q, MEMIF_FAULT_DESC, &q->st.bad_desc);
+					goto publish;
+				}
+			}
+			left -= SL_MIN(left, (uint64_t)loc[k].length);
+			k++;
+		} while (left);
+		if (left) {
+			sl_counter_add(&q->st.too_big, 1); /* dropped below with the sent ones */
+			continue;
+		}
+		copy_out(q, ring, pos, p, loc, k);
+		pos = (uint16_t)(pos + k);
+		free_slots = (uint16_t)(free_slots - k);
+		bytes += p->pkt_len;
+		sent++;
+	}
+publish:
+	if (q->client)
+		__atomic_store_n(&ring->head, pos, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&ring->tail, pos, __ATOMIC_RELEASE);
+	q->last = pos;
+	if (sent)
+		signal_peer(q);
+out:
+	dp_leave(q);
+	sl_pktbuf_free_bulk(pkts, i);
+	sl_counter_add(&q->st.packets, sent);
+	sl_counter_add(&q->st.bytes, bytes);
+	if (i < n)
+		sl_counter_add(&q->st.ring_full, n - i);
+	return i;
+}
+
+/* --- port ops --- */
+
+static void memif_info(struct sl_port *port, struct sl_port_info *info)
+{
+	(void)port;
+	info->max_rxq = SL_PORT_MAX_QUEUES;
+	info->max_txq = SL_PORT_MAX_QUEUES;
+	info->min_mtu = 68;
+	info->max_mtu = 9000;
+	info->max_rx_pktlen = 65535;
+}
+
+struct qcount {
+	uint16_t rx, tx;
+};
+
+static void set_counts(struct memif_if *mif, void *arg)
+{
+	const struct qcount *qc = arg;
+
+	mif->nb_rxq = qc->rx;
+	mif->nb_txq = qc->tx;
+}
+
+static int memif_configure(struct sl_port *port)
+{
+	struct memif_if *mif = port->priv;
+	struct qcount qc = {port->conf.nb_rxq, port->conf.nb_txq};
+	uint64_t size;
+
+	if (qc.rx == 0 || qc.tx == 0) {
+		SL_LOG(memif, ERR, "%s: memif needs at least one rx and one tx queue (got %u rx, %u tx)",
+		       port->name, qc.rx, qc.tx);
+		return -EINVAL;
+	}
+	size = memif_region_size(qc.tx, qc.rx, mif->log2, mif->bsize);
+	if (mif->role == MEMIF_ROLE_CLIENT && size > UINT32_MAX) {
+		SL_LOG(memif, ERR,
+		       "%s: %u+%u rings of 2^%u buffers of %u bytes need %llu bytes, beyond the 4 GiB "
+		       "memif offsets reach; lower rsize= or bsize=",
+		       port->name, qc.tx, qc.rx, mif->log2, mif->bsize, (unsigned long long)size);
+		return -EINVAL;
+	}
+	memif_ctl_locked(set_counts, mif, &qc);
+	return 0;
+}
+
+struct qset {
+	uint16_t qid;
+	bool rx;
+	struct memif_queue *q;
+};
+
+static void set_queue(struct memif_if *mif, void *arg)
+{
+	struct qset *qs = arg;
+	struct memif_queue **slot = qs->rx ? &mif->rxq[qs->qid] : &mif->txq[qs->qid];
+
+	*slot = qs->q;
+}
+
+static int queue_setup(struct sl_port *port, uint16_t qid, int node, struct sl_pool *pool,
+		       bool rx)
+{
+	struct memif_if *mif = port->priv;
+	struct memif_queue *q = sl_malloc(sizeof(*q), SL_CACHE_LINE, node);
+	struct qset qs = {qid, rx, q};
+
+	if (q == NULL)
+		return -ENOMEM;
+	memset(q, 0, sizeof(*q));
+	q->port = port->id;
+	q->qid = qid;
+	q->rx = rx;
+	q->pool = pool;
+	q->mif = mif;
+	q->irq_fd = -1;
+	memif_ctl_locked(set_queue, mif, &qs);
+	if (rx)
+		port->rxq[qid] = q;
+	else
+		port->txq[qid] = q;
+	return 0;
+}
+
+static int memif_rxq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, int node,
+			   struct sl_pool *pool)
+{
+	(void)nb_desc; /* the ring size is rsize= (the client decides it) */
+	return queue_setup(port, qid, node, pool, true);
+}
+
+static int memif_txq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, int node)
+{
+	(void)nb_desc;
+	return queue_setup(port, qid, node, NULL, false);
+}
+
+static void queue_release(struct sl_port *port, uint16_t qid, bool rx)
+{
+	void **slot = rx ? &port->rxq[qid] : &port->txq[qid];
+	struct qset qs = {qid, rx, NULL};
+
+	memif_ctl_locked(set_queue, port->priv, &qs);
+	sl_free(*slot);
+	*slot = NULL;
+}
+
+static void memif_rxq_release(struct sl_port *port, uint16_t qid)
+{
+	queue_release(port, qid, true);
+}
+
+static void memif_txq_release(struct sl_port *port, uint16_t qid)
+{
+	queue_release(port, qid, false);
+}
+
+static int memif_start(struct sl_port *port)
+{
+	return memif_ctl_start(port->priv);
+}
+
+static void memif_stop(struct sl_port *port)
+{
+	memif_ctl_stop(port->priv);
+}
+
+static void memif_close(struct sl_port *port)
+{
+	memif_ctl_detach(port->priv);
+	free(port->priv);
+	port->priv = NULL;
+}
+
+static int memif_link(struct sl_port *port, struct sl_port_link *link)
+{
+	struct memif_if *mif = port->priv;
+
+	link->up = __atomic_load_n(&mif->link_up, __ATOMIC_ACQUIRE) != 0;
+	link->full_duplex = true;
+	link->speed_mbps = 0;
+	return 0;
+}
+
+static void memif_stats(struct sl_port *port, struct sl_port_stats *st)
+{
+	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
+		struct memif_queue *rq = port->rxq[i], *tq = port->txq[i];
+
+		if (rq) {
+			st->q_ipackets[i] = sl_counter_read(&rq->st.packets);
+			st->q_ibytes[i] = sl_counter_read(&rq->st.bytes);
+			st->ipackets += st->q_ipackets[i];
+			st->ibytes += st->q_ibytes[i];
+			st->ierrors += sl_counter_read(&rq->st.bad_desc);
+			st->rx_nombuf += sl_counter_read(&rq->st.no_buf);
+			st->q_errors[i] += sl_counter_read(&rq->st.bad_desc);
+		}
+		if (tq) {
+			uint64_t err = sl_counter_read(&tq->st.bad_desc) +
+				       sl_counter_read(&tq->st.too_big);
+
+			st->q_opackets[i] = sl_counter_read(&tq->st.packets);
+			st->q_obytes[i] = sl_counter_read(&tq->st.bytes);
+			st->opackets += st->q_opackets[i];
+			st->obytes += st->q_obytes[i];
+			st->oerrors += err;
+			st->q_errors[i] += err;
+		}
+	}
+}
+
+static void memif_stats_reset(struct sl_port *port)
+{
+	struct memif_if *mif = port->priv;
+
+	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
+		struct memif_queue *qs[2] = {port->rxq[i], port->txq[i]};
+
+		for (int k = 0; k < 2; k++)
+			if (qs[k]) {
+				uint64_t *c = (uint64_t *)&qs[k]->st;
+
+				for (size_t j = 0; j < sizeof(qs[k]->st) / sizeof(uint64_t); j++)
+					__atomic_store_n(&c[j], 0, __ATOMIC_RELAXED);
+			}
+	}
+	__atomic_store_n(&mif->connects, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&mif->disconnects, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&mif->ctl_rejected, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&mif->peer_faults, 0, __ATOMIC_RELAXED);
+}
+
+static int memif_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
+{
+	struct memif_if *mif = port->priv;
+	unsigned count = 0;
+
+#define PUT(val, ...)                                                                      \
+	do {                                                                               \
+		if (xs && count < n) {                                                     \
+			snprintf(xs[count].name, sizeof(xs[count].name), __VA_ARGS__);     \
+			xs[count].value = (val);                                           \
+		}                                                                          \
+		count++;                                                                   \
+	} while (0)
+
+	PUT(sl_counter_read(&mif->connects), "connects");
+	PUT(sl_counter_read(&mif->disconnects), "disconnects");
+	PUT(sl_counter_read(&mif->ctl_rejected), "ctl_rejected");
+	PUT(sl_counter_read(&mif->peer_faults), "peer_faults");
+	for (uint16_t i = 0; i < port->conf.nb_rxq; i++) {
+		struct memif_queue *q = port->rxq[i];
+
+		PUT(q ? sl_counter_read(&q->st.bad_desc) : 0, "rx_q%u_bad_desc", i);
+		PUT(q ? sl_counter_read(&q->st.bad_ring) : 0, "rx_q%u_bad_ring", i);
+		PUT(q ? sl_counter_read(&q->st.no_buf) : 0, "rx_q%u_no_buf", i);
+	}
+	for (uint16_t i = 0; i < port->conf.nb_txq; i++) {
+		struct memif_queue *q = port->txq[i];
+
+		PUT(q ? sl_counter_read(&q->st.link_down) : 0, "tx_q%u_link_down", i);
+		PUT(q ? sl_counter_read(&q->st.ring_full) : 0, "tx_q%u_ring_full", i);
+		PUT(q ? sl_counter_read(&q->st.too_big) : 0, "tx_q%u_too_big", i);
+		PUT(q ? sl_counter_read(&q->st.bad_desc) : 0, "tx_q%u_bad_desc", i);
+		PUT(q ? sl_counter_read(&q->st.bad_ring) : 0, "tx_q%u_bad_ring", i);
+	}
+#undef PUT
+	return (int)count;
+}
+
+static const struct sl_port_ops memif_ops = {
+	.info = memif_info,
+	.configure = memif_configure,
+	.rxq_setup = memif_rxq_setup,
+	.txq_setup = memif_txq_setup,
+	.rxq_release = memif_rxq_release,
+	.txq_release = memif_txq_release,
+	.start = memif_start,
+	.stop = memif_stop,
+	.close = memif_close,
+	.link = memif_link,
+	.stats = memif_stats,
+	.stats_reset = memif_stats_reset,
+	.xstats = memif_xstats,
+};
+
+/* --- probe --- */
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	char end;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &end) != 6 || strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+static int memif_probe(struct sl_port *port, const struct sl_devargs *args)
+{
+	struct memif_if *mif = calloc(1, sizeof(*mif));
+	const char *role = sl_devargs_get(args, "role");
+	const char *sock = sl_devargs_get(args, "socket");
+	const char *secret = sl_devargs_get(args, "secret");
+	const char *mac = sl_devargs_get(args, "mac");
+	uint64_t id = 0, bsize = 2048, rsize = 10;
+	bool zc = false;
+	int rc = -EINVAL;
+
+	if (mif == NULL)
+		return -ENOMEM;
+	snprintf(mif->name, sizeof(mif->name), "%s", port->name);
+	mif->port_id = port->id;
+	mif->abstract = true; /* DPDK's default */
+	if (sl_devargs_uint(args, port->name, "id", 0, UINT32_MAX, &id) < 0 ||
+	    sl_devargs_uint(args, port->name, "bsize", 64, UINT16_MAX, &bsize) < 0 ||
+	    sl_devargs_uint(args, port->name, "rsize", 1, MEMIF_MAX_LOG2_RING, &rsize) < 0 ||
+	    sl_devargs_bool(args, port->name, "socket-abstract", &mif->abstract) < 0 ||
+	    sl_devargs_bool(args, port->name, "zero-copy", &zc) < 0)
+		goto fail;
+	if (role == NULL || strcmp(role, "server") == 0 || strcmp(role, "master") == 0) {
+		mif->role = MEMIF_ROLE_SERVER;
+	} else if (strcmp(role, "client") == 0 || strcmp(role, "slave") == 0) {
+		mif->role = MEMIF_ROLE_CLIENT;
+	} else {
+		SL_LOG(memif, ERR, "%s: role=%s is not server or client", port->name, role);
+		goto fail;
+	}
+	if (zc) {
+		SL_LOG(memif, ERR,
+		       "%s: zero-copy=yes is not supported; drop it (copy mode talks to every peer, "
+		       "including zero-copy DPDK clients)",
+		       port->name);
+		goto fail;
+	}
+	if (sock == NULL)
+		sock = MEMIF_SOCKET_DEFAULT;
+	if (sock[0] == '\0' || strlen(sock) > (mif->abstract ? 106u : 107u)) {
+		SL_LOG(memif, ERR, "%s: socket=%s must be 1 to %u characters", port->name, sock,
+		       mif->abstract ? 106 : 107);
+		goto fail;
+	}
+	if (!mif->abstract && sock[0] != '/') {
+		SL_LOG(memif, ERR, "%s: socket=%s must be an absolute path", port->name, sock);
+		goto fail;
+	}
+	strcpy(mif->path, sock);
+	if (secret && strlen(secret) > MEMIF_SECRET_SIZE) {
+		SL_LOG(memif, ERR, "%s: secret= is %zu characters, at most %u", port->name,
+		       strlen(secret), MEMIF_SECRET_SIZE);
+		goto fail;
+	}
+	if (secret)
+		strcpy(mif->secret, secret);
+	mif->id = (uint32_t)id;
+	mif->bsize = (uint32_t)bsize;
+	mif->log2 = (uint8_t)rsize;
+	memcpy(port->mac, (uint8_t[]){0x02, 0x53, 0x4c, 0x6d, (uint8_t)(port->id >> 8),
+				      (uint8_t)port->id}, 6);
+	if (mac && parse_mac(mac, port->mac) < 0) {
+		SL_LOG(memif, ERR, "%s: mac=%s is not xx:xx:xx:xx:xx:xx", port->name, mac);
+		goto fail;
+	}
+	mif->nb_rxq = mif->nb_txq = 1;
+	rc = memif_ctl_attach(mif);
+	if (rc < 0)
+		goto fail;
+	port->priv = mif;
+	port->ops = &memif_ops;
+	port->rx = memif_rx;
+	port->tx = memif_tx;
+	return 0;
+fail:
+	free(mif);
+	return rc;
+}
+
+static const char *const memif_keys[] = {"id",  "role", "socket", "socket-abstract", "secret",
+					 "bsize", "rsize", "mac", "zero-copy", NULL};
+
+const struct sl_port_driver sl_port_driver_memif = {
+	.name = "net_memif",
+	.keys = memif_keys,
+	.usage = "role=server|client (server) id=N (0) socket=PATH (/run/memif.sock) "
+		 "socket-abstract=yes|no (yes) secret=S bsize=BYTES (2048) rsize=LOG2 (10) "
+		 "mac=xx:xx:xx:xx:xx:xx",
+	.probe = memif_probe,
+};

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_memif internals shared by the port code (memif.c) and the control thread
+ * (memif_ctl.c).
+ *
+ * Threads: the application's control thread calls the port ops; one background thread per
+ * process (memif_ctl.c) runs every memif socket; data-path threads call rx/tx.  The two
+ * control threads serialise on ctl_lock.  The data path never locks: it sees a queue only
+ * through `connected` (store-release by the background thread once the ring is mapped and
+ * checked) and announces itself in `busy` so that a disconnect waits for the burst in
+ * progress before it unmaps anything.
+ */
+#ifndef SL_MEMIF_PRIV_H
+#define SL_MEMIF_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "memif_proto.h"
+#include "sl_log.h"
+#include "sl_port_driver.h"
+
+SL_LOG_TYPE_DECLARE(memif);
+
+#define MEMIF_MAX_REGIONS 16      /* regions a client may add (we announce max index 15) */
+#define MEMIF_MAX_LOG2_RING 14    /* 16384 slots */
+#define MEMIF_MAX_CHAIN 64        /* descriptors of one packet */
+#define MEMIF_RECONNECT_MS 1000   /* client: delay between connection attempts */
+#define MEMIF_SOCKET_DEFAULT "/run/memif.sock"
+
+/* Why a queue asked the control thread to drop the peer (queue.fault). */
+enum memif_fault {
+	MEMIF_FAULT_NONE,
+	MEMIF_FAULT_RING_INDEX, /* head/tail further apart than the ring size */
+	MEMIF_FAULT_DESC,       /* descriptor outside its region, bad region, bad length */
+	MEMIF_FAULT_CHAIN,      /* chain longer than MEMIF_MAX_CHAIN or cut by the ring head */
+};
+
+/* A region mapped for the data path. */
+struct memif_region_map {
+	uint8_t *addr;
+	uint64_t size;
+};
+
+/* Per-queue counters, written by the data path (sl_counter_add), read by stats. */
+struct memif_qstats {
+	uint64_t packets, bytes;
+	uint64_t link_down;  /* tx: packets refused while not connected */
+	uint64_t ring_full;  /* tx: packets the ring had no room for (not taken) */
+	uint64_t too_big;    /* tx: packets needing more than MEMIF_MAX_CHAIN slots (dropped) */
+	uint64_t bad_desc;   /* descriptors that failed validation */
+	uint64_t bad_ring;   /* ring indexes the peer corrupted */
+	uint64_t no_buf;     /* rx: packets dropped for want of a buffer */
+};
+
+struct memif_if;
+
+struct memif_queue {
+	/* --- handover, shared with the background thread --- */
+	uint32_t connected;      /* (ctl) 1 while the fields below are valid; release/acquire */
+	uint32_t busy;           /* (dp) 1 inside a burst; seq_cst against `connected` */
+	uint32_t fault;          /* (dp) enum memif_fault, then the control thread disconnects */
+	/* --- set by the control thread before `connected` = 1 --- */
+	struct memif_ring *ring;
+	const struct memif_region_map *regions;
+	uint16_t nb_regions;
+	uint16_t mask;           /* ring size - 1 */
+	uint16_t size;
+	bool client;             /* our role: the client owns the buffers */
+	uint32_t bsize;          /* client: buffer size */
+	uint64_t buf_base;       /* client: offset of slot 0's buffer in region 0 */
+	int irq_fd;              /* eventfd to signal when the peer has not masked it */
+	/* --- data path private indexes --- */
+	uint16_t last;           /* consumer: next slot to read; producer: our published index */
+	uint16_t refill;         /* client rx: head published for the server */
+	/* --- fixed at setup --- */
+	uint16_t port;
+	uint16_t qid;
+	bool rx;
+	struct sl_pool *pool;    /* rx */
+	struct memif_if *mif;
+	struct memif_qstats st SL_CACHE_ALIGNED;
+} SL_CACHE_ALIGNED;
+
+enum memif_role { MEMIF_ROLE_SERVER, MEMIF_ROLE_CLIENT };
+
+struct memif_sock;
+struct memif_conn;
+
+/* One memif interface (one port). */
+struct memif_if {
+	/* configuration (devargs), fixed after probe */
+	char name[SL_PORT_NAME_SIZE];
+	uint16_t port_id;
+	enum memif_role role;
+	uint32_t id;
+	char secret[MEMIF_SECRET_SIZE + 1];
+	char path[108];
+	bool abstract;
+	uint32_t bsize;
+	uint8_t log2;
+	/* set by port ops under ctl_lock */
+	uint16_t nb_rxq, nb_txq;
+	struct memif_queue *rxq[SL_PORT_MAX_QUEUES];
+	struct memif_queue *txq[SL_PORT_MAX_QUEUES];
+	bool started;
+	/* run state, control thread (under ctl_lock) */
+	struct memif_sock *sock;        /* server: the listener shared with other ifaces */
+	struct memif_conn *conn;        /* the connection, or NULL */
+	uint64_t next_attempt_ns;       /* client: when to try connecting again */
+	bool waiting_logged;
+	struct memif_region_map regions[MEMIF_MAX_REGIONS];
+	int region_fds[MEMIF_MAX_REGIONS];
+	uint16_t nb_regions;
+	uint16_t nb_c2s, nb_s2c;        /* rings in use */
+	uint8_t run_log2;
+	struct {                        /* server: rings announced by ADD_RING */
+		bool added;
+		uint16_t region;
+		uint32_t offset;
+		uint8_t log2;
+		int irq_fd;
+	} c2s[SL_PORT_MAX_QUEUES], s2c[SL_PORT_MAX_QUEUES];
+	char remote_name[MEMIF_NAME_SIZE + 1];
+	uint32_t link_up;               /* (ctl) atomic */
+	/* counters (control thread, atomic) */
+	uint64_t connects, disconnects, ctl_rejected, peer_faults;
+	struct memif_if *next;
+};
+
+/* Control side API (memif_ctl.c).  All return 0 or -errno after logging. */
+int memif_ctl_attach(struct memif_if *mif);  /* probe: server binds its socket now */
+void memif_ctl_detach(struct memif_if *mif); /* close */
+int memif_ctl_start(struct memif_if *mif);
+void memif_ctl_stop(struct memif_if *mif);
+/* Runs fn(mif, arg) under the control lock (queue setup and release). */
+void memif_ctl_locked(void (*fn)(struct memif_if *mif, void *arg), struct memif_if *mif,
+		      void *arg);
+/* Data path: a queue found the peer misbehaving; wakes the control thread once. */
+void memif_ctl_fault(struct memif_queue *q, enum memif_fault why);
+
+/* Bytes of region 0 a client builds for the current run parameters. */
+uint64_t memif_region_size(unsigned nb_c2s, unsigned nb_s2c, unsigned log2, uint32_t bsize);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Writer-side helpers shared by the IPv4 (lpm.c) and IPv6 (lpm6.c) tables. */
+#ifndef LPM_PRIV_H
+#define LPM_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sl_log.h"
+
+SL_LOG_TYPE_DECLARE(lpm);
+
+/*
+ * Free tbl8 groups, first in first out: a freed group is reused only after every group
+ * freed before it, which gives a reader still holding its old link the longest possible
+ * window (see the concurrency notes in sl_lpm.h).  Written by the writer thread only.
+ */
+struct lpm_fifo {
+	uint32_t *slots; /* group indexes, `size` of them */
+	uint32_t size;   /* number of groups */
+	uint32_t head;   /* oldest free group */
+	uint32_t count;  /* free groups */
+};
+
+static inline void fifo_fill(struct lpm_fifo *f)
+{
+	for (uint32_t i = 0; i < f->size; i++)
+		f->slots[i] = i;
+	f->head = 0;
+	f->count = f->size;
+}
+
+static inline uint32_t fifo_get(struct lpm_fifo *f)
+{
+	uint32_t g = f->slots[f->head];
+
+	f->head = f->head + 1 == f->size ? 0 : f->head + 1;
+	f->count--;
+	return g;
+}
+
+static inline void fifo_put(struct lpm_fifo *f, uint32_t g)
+{
+	uint32_t tail = f->head + f->count;
+
+	if (tail >= f->size)
+		tail -= f->size;
+	f->slots[tail] = g;
+	f->count++;
+}
+
+/* Slots of the rule hash for max_rules rules: a power of two, load at most 2/3. */
+static inline uint64_t rule_slots(uint32_t max_rules)
+{
+	uint64_t want = (uint64_t)max_rules + max_rules / 2 + 1, n = 16;
+
+	while (n < want)
+		n <<= 1;
+	return n;
+}
+
+/* 64-bit finaliser (splitmix64): spreads keys that differ in a few bits. */
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Writer stores: relaxed for entries readers may already see, release to link a group. */
+static inline void entry_store(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline void entry_link(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+#endif

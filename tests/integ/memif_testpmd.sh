@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# net_memif against DPDK 22.11's dpdk-testpmd (net_memif), both roles, both directions:
+#  a) Sluice server receives testpmd's txonly packets (testpmd client) and checks each one
+#     against the txonly template (tests/unit/memif/memif_peer.c rx);
+#  b) Sluice server sends exactly N packets to testpmd (client, rxonly), whose statistics
+#     must show RX-packets: N;
+#  c) b) with the roles swapped: testpmd server, Sluice client;
+#  d) a) with the roles swapped, and Sluice survives testpmd going away (the client goes
+#     back to waiting for a server).
+# testpmd's memif uses memfd: --no-huge works (no hugepages needed).
+# Usage: memif_testpmd.sh BUILD_DIR.  Exits 77 to skip (not root, no dpdk-testpmd).
+set -u
+build=${1:?usage: memif_testpmd.sh BUILD_DIR}
+peer=$build/tests/unit/memif/memif_peer
+N=10000
+
+[ "$(id -u)" = 0 ] || { echo "skip: needs root (testpmd's EAL)"; exit 77; }
+command -v dpdk-testpmd >/dev/null || { echo "skip: dpdk-testpmd not installed (apt-get install dpdk)"; exit 77; }
+[ -x "$peer" ] || { echo "skip: $peer not built"; exit 77; }
+
+work=$(mktemp -d /tmp/sluice-memif.$$.XXXX)
+sock=$work/memif.sock
+prefix=sluice_memif_$$
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$work" "/var/run/dpdk/$prefix"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; for f in "$work"/*.log "$work"/*.out; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done; exit 1; }
+
+# testpmd ROLE MODE LOG: runs in the background, pid in $tp
+testpmd() {
+	timeout -s KILL 30 dpdk-testpmd --no-huge -m 256 -l 0-1 --no-pci --file-prefix "$prefix" \
+		--vdev "net_memif0,role=$1,socket=$sock,socket-abstract=no" -- \
+		--total-num-mbufs 4096 --forward-mode="$2" --auto-start --stats-period 1 \
+		</dev/null >"$3" 2>&1 &
+	tp=$!
+	pids+=("$tp")
+}
+
+# Stops testpmd with SIGINT (it prints its statistics) and waits for it.
+testpmd_stop() {
+	kill -INT "$tp" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$tp" 2>/dev/null
+	wait "$tp" 2>/dev/null
+}
+
+wait_for() { # FILE PATTERN SECONDS
+	for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+# The port statistics testpmd printed last (its view of rte_eth_stats), field RX-packets.
+nic_rx() { grep -a "RX-packets:" "$1" | grep -av "RX-total" | tail -n 1 | awk '{print $2}'; }
+
+# --- a) Sluice server receives testpmd txonly ---
+rm -f "$sock"
+timeout 20 "$peer" rx "net_memif0,role=server,socket=$sock,socket-abstract=no" 6 \
+	>"$work/a.out" 2>"$work/a.log" &
+sl=$!; pids+=("$sl")
+wait_for "$work/a.log" "" 1; sleep 0.5
+[ -S "$sock" ] || fail "a) Sluice did not create $sock"
+testpmd client txonly "$work/a_tp.log"
+sleep 4
+testpmd_stop
+wait "$sl"; rc=$?
+cat "$work/a.out"
+[ $rc = 0 ] || fail "a) Sluice receiver reported bad packets or none (rc $rc)"
+read -r got < <(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$work/a.out")
+grep -q "len=64" "$work/a.out" || fail "a) packets are not testpmd's 64-byte default"
+sent=$(grep -a "TX-packets:" "$work/a_tp.log" | grep -a "TX-total" | tail -n 1 | awk '{print $2}')
+echo "a) testpmd sent ${sent:-?} (forward stats), Sluice received $got, all matching the template"
+[ "${got:-0}" -gt 0 ] || fail "a) nothing received"
+[ -z "$sent" ] || [ "$got" -le "$sent" ] || fail "a) received $got, more than the $sent sent"
+
+# --- b) Sluice server sends exactly N to testpmd client rxonly ---
+rm -f "$sock"
+timeout 25 "$peer" tx "net_memif0,role=server,socket=$sock,socket-abstract=no" $N 12 \
+	>"$work/b.out" 2>"$work/b.log" &
+sl=$!; pids+=("$sl")
+sleep 0.5
+testpmd client rxonly "$work/b_tp.log"
+wait_for "$work/b.out" "tx sent=" 10 || fail "b) Sluice did not finish sending"
+sleep 2 # two more statistics periods
+testpmd_stop
+wait "$sl"; rc=$?
+[ $rc = 0 ] || fail "b) Sluice sender failed (rc $rc)"
+got=$(nic_rx "$work/b_tp.log")
+fwd=$(grep -a "RX-packets:" "$work/b_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
+echo "b) Sluice server sent $N; testpmd client port RX-packets: $got (forward stats $fwd)"
+[ "$got" = "$N" ] || fail "b) testpmd received $got, want $N"
+[ "$fwd" = "$N" ] || fail "b) testpmd forward statistics show $fwd, want $N"
+
+# --- c) testpmd server rxonly, Sluice client sends exactly N ---
+rm -f "$sock"
+testpmd server rxonly "$work/c_tp.log"
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+[ -S "$sock" ] || fail "c) testpmd did not create $sock"
+timeout 25 "$peer" tx "net_memif0,role=client,socket=$sock,socket-abstract=no" $N 12 \
+	>"$work/c.out" 2>"$work/c.log" &
+sl=$!; pids+=("$sl")
+wait_for "$work/c.out" "tx sent=" 12 || fail "c) Sluice did not finish sending"
+sleep 2
+testpmd_stop
+wait "$sl"; rc=$?
+[ $rc = 0 ] || fail "c) Sluice sender failed (rc $rc)"
+got=$(nic_rx "$work/c_tp.log")
+fwd=$(grep -a "RX-packets:" "$work/c_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
+echo "c) Sluice client sent $N; testpmd server port RX-packets: $got (forward stats $fwd)"
+[ "$got" = "$N" ] || fail "c) testpmd received $got, want $N"
+[ "$fwd" = "$N" ] || fail "c) testpmd forward statistics show $fwd, want $N"
+grep -q "went away\|disconnected" "$work/c.log" || fail "c) Sluice did not notice testpmd leaving"
+
+# --- d) testpmd server txonly, Sluice client receives; testpmd leaves first ---
+rm -f "$sock"
+testpmd server txonly "$work/d_tp.log"
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+timeout 20 "$peer" rx "net_memif0,role=client,socket=$sock,socket-abstract=no" 6 \
+	>"$work/d.out" 2>"$work/d.log" &
+sl=$!; pids+=("$sl")
+sleep 3
+testpmd_stop # Sluice keeps running without its peer
+wait "$sl"; rc=$?
+cat "$work/d.out"
+[ $rc = 0 ] || fail "d) Sluice client receiver failed (rc $rc)"
+grep -q "waiting for a memif server" "$work/d.log" || fail "d) Sluice client did not go back to waiting"
+echo "PASS"

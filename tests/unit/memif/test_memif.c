@@ -1,0 +1,721 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_memif unit tests: a Sluice server and a Sluice client in one process over a socket in
+ * a temporary directory, plus a hostile peer written here with raw socket calls.
+ *
+ *  - traffic both ways on 2 queue pairs, byte for byte, including packets chained over
+ *    several memif buffers (bsize=512) and over several packet buffers (9000 bytes);
+ *  - the client closes and comes back; the server closes and comes back (client retries);
+ *  - hostile control messages: wrong size, wrong version, bad secret, region index out of
+ *    sequence, ring beyond its region, region larger than its file, garbage once
+ *    connected: each gets DISCONNECT with the reason, a log line and a count, and the
+ *    server then serves a good client;
+ *  - hostile descriptors and ring indexes on both rings: counted, nothing out of bounds
+ *    (run under ASan), the peer disconnected, the server serving again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "log_capture.h"
+#include "memif_proto.h"
+#include "sl_port.h"
+
+static struct log_capture cap;
+static struct sl_pool *pool;
+static char dir[64], path[128];
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+#define WAIT_FOR(cond, ms)                                                                 \
+	do {                                                                               \
+		uint64_t end_ = now_ms() + (ms);                                           \
+		while (!(cond) && now_ms() < end_)                                         \
+			usleep(1000);                                                      \
+	} while (0)
+
+static int setup(void **state)
+{
+	(void)state;
+	log_capture_start(&cap);
+	pool = sl_pktbuf_pool_create("memif_test", 8191, 0, 0, SL_PKTBUF_DEFAULT_BUF_SIZE, 0);
+	assert_non_null(pool);
+	strcpy(dir, "/tmp/sluice-memif-test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/memif.sock", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sl_port_close_all();
+	assert_int_equal(sl_port_count(), 0);
+	assert_int_equal(sl_pool_in_use(pool), 0);
+	sl_pool_free(pool);
+	assert_int_equal(access(path, F_OK), -1); /* the server removed its socket file */
+	rmdir(dir);
+	log_capture_stop();
+	return 0;
+}
+
+static int open_port(const char *fmt, uint16_t nq, ...)
+{
+	struct sl_port_conf conf = {.nb_rxq = nq, .nb_txq = nq};
+	char devstr[256];
+	va_list ap;
+	int id;
+
+	va_start(ap, nq);
+	vsnprintf(devstr, sizeof(devstr), fmt, ap);
+	va_end(ap);
+	id = sl_port_create(devstr);
+	assert_true(id >= 0);
+	assert_int_equal(sl_port_configure((uint16_t)id, &conf), 0);
+	for (uint16_t q = 0; q < nq; q++) {
+		assert_int_equal(sl_port_rxq_setup((uint16_t)id, q, 0, 0, pool), 0);
+		assert_int_equal(sl_port_txq_setup((uint16_t)id, q, 0, 0), 0);
+	}
+	assert_int_equal(sl_port_start((uint16_t)id), 0);
+	return id;
+}
+
+static bool link_up(int id)
+{
+	struct sl_port_link l;
+
+	assert_int_equal(sl_port_link((uint16_t)id, &l), 0);
+	return l.up;
+}
+
+static uint64_t xstat(int id, const char *name)
+{
+	struct sl_port_xstat xs[128];
+	int n = sl_port_xstats((uint16_t)id, xs, 128);
+
+	for (int i = 0; i < n && i < 128; i++)
+		if (strcmp(xs[i].name, name) == 0)
+			return xs[i].value;
+	fail_msg("no xstat %s", name);
+	return 0;
+}
+
+static uint8_t pattern(uint32_t seed, uint32_t i)
+{
+	return (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+}
+
+/* A packet of len bytes spread over as many buffers as needed. */
+static struct sl_pktbuf *make_pkt(uint32_t len, uint32_t seed)
+{
+	struct sl_pktbuf *head = NULL;
+	uint32_t off = 0;
+
+	do {
+		struct sl_pktbuf *s = sl_pktbuf_alloc(pool);
+		uint16_t c = (uint16_t)SL_MIN(len - off, (uint32_t)sl_pktbuf_tailroom(s));
+		uint8_t *d;
+
+		assert_non_null(s);
+		d = (uint8_t *)sl_pktbuf_append(s, c);
+		for (uint16_t i = 0; i < c; i++)
+			d[i] = pattern(seed, off + i);
+		off += c;
+		if (head)
+			assert_int_equal(sl_pktbuf_chain(head, s), 0);
+		else
+			head = s;
+	} while (off < len);
+	return head;
+}
+
+static void check_pkt(struct sl_pktbuf *p, uint32_t len, uint32_t seed)
+{
+	static uint8_t buf[16384];
+	const uint8_t *d;
+
+	assert_int_equal(p->pkt_len, len);
+	d = sl_pktbuf_read(p, 0, len, buf);
+	assert_non_null(d);
+	for (uint32_t i = 0; i < len; i++)
+		if (d[i] != pattern(seed, i))
+			fail_msg("packet seed %u byte %u: 0x%02x, want 0x%02x", seed, i, d[i],
+				 pattern(seed, i));
+}
+
+/* Sends n packets of lengths lens[i % nl] from (tx port, q) and checks they arrive in
+ * order, byte for byte, on (rx port, q). */
+static void exchange(int tx, int rx, uint16_t q, unsigned n, const uint32_t *lens, unsigned nl,
+		     uint32_t seed0)
+{
+	unsigned sent = 0, got = 0;
+	uint64_t end = now_ms() + 5000;
+
+	while (got < n && now_ms() < end) {
+		struct sl_pktbuf *pkts[32];
+		uint16_t nb;
+
+		if (sent < n) {
+			struct sl_pktbuf *p = make_pkt(lens[sent % nl], seed0 + sent);
+			uint16_t k = sl_port_tx_burst((uint16_t)tx, q, &p, 1);
+
+			if (k == 1)
+				sent++;
+			else
+				sl_pktbuf_free(p);
+		}
+		nb = sl_port_rx_burst((uint16_t)rx, q, pkts, 32);
+		for (uint16_t i = 0; i < nb; i++) {
+			check_pkt(pkts[i], lens[got % nl], seed0 + got);
+			assert_int_equal(pkts[i]->port, rx);
+			got++;
+			sl_pktbuf_free(pkts[i]);
+		}
+	}
+	assert_int_equal(sent, n);
+	assert_int_equal(got, n);
+}
+
+static const uint32_t lens[] = {60, 64, 128, 511, 512, 513, 1000, 1514, 2048, 4000};
+
+static void test_traffic_two_queues(void **state)
+{
+	struct sl_port_stats ss, cs;
+	int srv, cli;
+
+	(void)state;
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no,id=3", 2, path);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_false(link_up(srv));
+	cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no,id=3,bsize=512,rsize=8",
+			2, path);
+	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+	assert_true(link_up(srv));
+	assert_true(link_up(cli));
+	assert_true(log_capture_has(&cap, "net_memif0: memif peer 'sluice' (net_memif1) connected",
+				    "2 c2s + 2 s2c rings"));
+	for (uint16_t q = 0; q < 2; q++) {
+		exchange(cli, srv, q, 300, lens, SL_ARRAY_SIZE(lens), 1000u * q);
+		exchange(srv, cli, q, 300, lens, SL_ARRAY_SIZE(lens), 5000u + 1000u * q);
+	}
+	/* Jumbo frames: 18 memif buffers of 512 bytes, 5 packet buffers each way. */
+	exchange(cli, srv, 1, 20, (uint32_t[]){9000}, 1, 77);
+	exchange(srv, cli, 0, 20, (uint32_t[]){9000}, 1, 88);
+	assert_int_equal(sl_port_stats((uint16_t)srv, &ss), 0);
+	assert_int_equal(sl_port_stats((uint16_t)cli, &cs), 0);
+	assert_int_equal(ss.ipackets, 620);
+	assert_int_equal(ss.opackets, 620);
+	assert_int_equal(cs.ipackets, 620);
+	assert_int_equal(cs.opackets, 620);
+	assert_int_equal(ss.q_ipackets[0], 300);
+	assert_int_equal(ss.q_ipackets[1], 320);
+	assert_int_equal(ss.ibytes, cs.obytes);
+	assert_int_equal(cs.ibytes, ss.obytes);
+	assert_int_equal(ss.ierrors + ss.oerrors + cs.ierrors + cs.oerrors, 0);
+	assert_int_equal(xstat(srv, "connects"), 1);
+	assert_int_equal(xstat(cli, "connects"), 1);
+	assert_int_equal(xstat(srv, "rx_q0_bad_desc"), 0);
+}
+
+static void test_reconnect(void **state)
+{
+	struct sl_pktbuf *p;
+	int srv, cli;
+
+	(void)state;
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no", 1, path);
+	cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no", 1, path);
+	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+	exchange(cli, srv, 0, 10, lens, 3, 1);
+
+	/* The client goes away: the server's link drops, it counts and keeps listening. */
+	assert_int_equal(sl_port_close((uint16_t)cli), 0);
+	WAIT_FOR(!link_up(srv), 2000);
+	assert_false(link_up(srv));
+	WAIT_FOR(xstat(srv, "disconnects") == 1, 1000);
+	assert_int_equal(xstat(srv, "disconnects"), 1);
+	p = make_pkt(60, 0);
+	assert_int_equal(sl_port_tx_burst((uint16_t)srv, 0, &p, 1), 0);
+	sl_pktbuf_free(p);
+	assert_int_equal(xstat(srv, "tx_q0_link_down"), 1);
+	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, &p, 1), 0);
+
+	cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no", 1, path);
+	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+	assert_true(link_up(srv));
+	exchange(cli, srv, 0, 10, lens, 3, 2);
+	exchange(srv, cli, 0, 10, lens, 3, 3);
+
+	/* The server goes away: the client retries until a server is back. */
+	assert_int_equal(sl_port_close((uint16_t)srv), 0);
+	WAIT_FOR(!link_up(cli), 2000);
+	assert_false(link_up(cli));
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no", 1, path);
+	WAIT_FOR(link_up(srv) && link_up(cli), 4000);
+	assert_true(link_up(cli));
+	exchange(srv, cli, 0, 10, lens, 3, 4);
+	assert_int_equal(xstat(cli, "connects"), 2); /* this client instance: before and after */
+	assert_int_equal(xstat(cli, "disconnects"), 1);
+}
+
+/* --- a hostile client, raw socket calls --- */
+
+struct raw {
+	int fd;
+	int memfd;
+	uint8_t *mem;
+	uint64_t size;
+	struct memif_ring *c2s, *s2c;
+	int efd[2];
+};
+
+#define RAW_LOG2 4
+#define RAW_BSIZE 256
+
+static int raw_send(int fd, const struct memif_msg *m, size_t len, int pass_fd)
+{
+	char ctrl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (pass_fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(ctrl, 0, sizeof(ctrl));
+		mh.msg_control = ctrl;
+		mh.msg_controllen = sizeof(ctrl);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
+	return (int)sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+/* Receives one message (waiting up to 2 s); returns its type, or -1 on EOF/timeout. */
+static int raw_recv(int fd, struct memif_msg *m)
+{
+	for (int i = 0; i < 2000; i++) {
+		ssize_t n = recv(fd, m, sizeof(*m), MSG_DONTWAIT);
+
+		if (n == (ssize_t)sizeof(*m))
+			return m->type;
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			return -1;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static void raw_connect(struct raw *r)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct memif_msg m;
+
+	memset(r, 0, sizeof(*r));
+	r->memfd = r->efd[0] = r->efd[1] = -1;
+	strcpy(sa.sun_path, path);
+	r->fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	assert_true(r->fd >= 0);
+	assert_int_equal(connect(r->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(raw_recv(r->fd, &m), MEMIF_MSG_HELLO);
+	assert_int_equal(m.hello.min_version, MEMIF_VERSION);
+	assert_true(m.hello.max_log2_ring_size >= RAW_LOG2);
+}
+
+static void raw_init_msg(struct memif_msg *m, uint16_t version, const char *secret)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = MEMIF_MSG_INIT;
+	m->init.version = version;
+	m->init.id = 0;
+	memcpy(m->init.secret, secret, strlen(secret));
+	memcpy(m->init.name, "hostile", 7);
+}
+
+/* Expects the server to answer DISCONNECT naming `reason`, then close. */
+static void raw_expect_disconnect(struct raw *r, const char *reason)
+{
+	struct memif_msg m;
+
+	assert_int_equal(raw_recv(r->fd, &m), MEMIF_MSG_DISCONNECT);
+	m.disconnect.string[MEMIF_DISC_STRING_SIZE - 1] = 0;
+	if (strstr((char *)m.disconnect.string, reason) == NULL)
+		fail_msg("disconnect reason '%s', want '%s'", m.disconnect.string, reason);
+	assert_int_equal(raw_recv(r->fd, &m), -1); /* then EOF */
+}
+
+static void raw_close(struct raw *r)
+{
+	close(r->fd);
+	if (r->mem)
+		munmap(r->mem, r->size);
+	if (r->memfd >= 0)
+		close(r->memfd);
+	for (int i = 0; i < 2; i++)
+		if (r->efd[i] >= 0)
+			close(r->efd[i]);
+}
+
+static void raw_region(struct raw *r)
+{
+	uint64_t rb = memif_ring_bytes(RAW_LOG2);
+
+	r->size = 2 * rb + (2u << RAW_LOG2) * RAW_BSIZE;
+	r->memfd = memfd_create("raw", MFD_ALLOW_SEALING);
+	assert_true(r->memfd >= 0);
+	assert_int_equal(ftruncate(r->memfd, (off_t)r->size), 0);
+	assert_int_equal(fcntl(r->memfd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	r->mem = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->memfd, 0);
+	assert_true(r->mem != MAP_FAILED);
+	r->c2s = (struct memif_ring *)r->mem;
+	r->s2c = (struct memif_ring *)(r->mem + rb);
+	for (int k = 0; k < 2; k++) {
+		struct memif_ring *ring = k ? r->s2c : r->c2s;
+
+		ring->cookie = MEMIF_COOKIE;
+		for (unsigned j = 0; j < (1u << RAW_LOG2); j++) {
+			ring->desc[j].offset =
+				(uint32_t)(2 * rb + (((unsigned)k << RAW_LOG2) + j) * RAW_BSIZE);
+			ring->desc[j].length = RAW_BSIZE;
+		}
+		r->efd[k] = eventfd(0, 0);
+	}
+}
+
+static void raw_send_ok(struct raw *r, const struct memif_msg *m, int fd, int want)
+{
+	struct memif_msg ack;
+
+	assert_int_equal(raw_send(r->fd, m, sizeof(*m), fd), sizeof(*m));
+	assert_int_equal(raw_recv(r->fd, &ack), want);
+}
+
+static void raw_add_ring(struct memif_msg *m, bool c2s, uint32_t offset)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = MEMIF_MSG_ADD_RING;
+	m->add_ring.flags = c2s ? MEMIF_RING_FLAG_C2S : 0;
+	m->add_ring.index = 0;
+	m->add_ring.region = 0;
+	m->add_ring.offset = offset;
+	m->add_ring.log2_ring_size = RAW_LOG2;
+}
+
+/* The whole handshake, as a well-behaved client (with the secret). */
+static void raw_handshake(struct raw *r)
+{
+	struct memif_msg m;
+
+	raw_connect(r);
+	raw_region(r);
+	raw_init_msg(&m, MEMIF_VERSION, "s3cret");
+	raw_send_ok(r, &m, -1, MEMIF_MSG_ACK);
+	memset(&m, 0, sizeof(m));
+	m.type = MEMIF_MSG_ADD_REGION;
+	m.add_region.size = r->size;
+	raw_send_ok(r, &m, r->memfd, MEMIF_MSG_ACK);
+	raw_add_ring(&m, true, 0);
+	raw_send_ok(r, &m, r->efd[0], MEMIF_MSG_ACK);
+	raw_add_ring(&m, false, (uint32_t)memif_ring_bytes(RAW_LOG2));
+	raw_send_ok(r, &m, r->efd[1], MEMIF_MSG_ACK);
+	memset(&m, 0, sizeof(m));
+	m.type = MEMIF_MSG_CONNECT;
+	raw_send_ok(r, &m, -1, MEMIF_MSG_CONNECTED);
+}
+
+static void good_client_traffic(int srv, uint32_t seed)
+{
+	int cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no,secret=s3cret",
+			    1, path);
+
+	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+	assert_true(link_up(srv));
+	exchange(cli, srv, 0, 20, lens, SL_ARRAY_SIZE(lens), seed);
+	exchange(srv, cli, 0, 20, lens, SL_ARRAY_SIZE(lens), seed + 100);
+	assert_int_equal(sl_port_close((uint16_t)cli), 0);
+	WAIT_FOR(!link_up(srv), 2000);
+}
+
+static void test_hostile_control(void **state)
+{
+	struct memif_msg m;
+	struct raw r;
+	uint64_t rejected = 0;
+	int srv;
+
+	(void)state;
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no,secret=s3cret", 1,
+			path);
+
+	/* Wrong message size. */
+	raw_connect(&r);
+	raw_init_msg(&m, MEMIF_VERSION, "s3cret");
+	assert_int_equal(raw_send(r.fd, &m, 64, -1), 64);
+	raw_expect_disconnect(&r, "invalid message size 64 (want 128)");
+	raw_close(&r);
+	WAIT_FOR(xstat(srv, "ctl_rejected") == rejected + 1, 1000);
+	assert_int_equal(xstat(srv, "ctl_rejected"), ++rejected);
+	assert_true(log_capture_has(&cap, "rejected a connection: invalid message size 64", NULL));
+
+	/* Wrong version. */
+	raw_connect(&r);
+	raw_init_msg(&m, 0x0100, "s3cret");
+	assert_int_equal(raw_send(r.fd, &m, sizeof(m), -1), sizeof(m));
+	raw_expect_disconnect(&r, "incompatible memif version 0x0100");
+	raw_close(&r);
+
+	/* Bad secret, then none. */
+	raw_connect(&r);
+	raw_init_msg(&m, MEMIF_VERSION, "guess");
+	assert_int_equal(raw_send(r.fd, &m, sizeof(m), -1), sizeof(m));
+	raw_expect_disconnect(&r, "incorrect secret");
+	raw_close(&r);
+	raw_connect(&r);
+	raw_init_msg(&m, MEMIF_VERSION, "");
+	assert_int_equal(raw_send(r.fd, &m, sizeof(m), -1), sizeof(m));
+	raw_expect_disconnect(&r, "secret required");
+	raw_close(&r);
+	rejected += 3;
+	WAIT_FOR(xstat(srv, "ctl_rejected") == rejected, 1000);
+	assert_int_equal(xstat(srv, "ctl_rejected"), rejected);
+
+	/* Region index out of sequence. */
+	raw_connect(&r);
+	raw_region(&r);
+	raw_init_msg(&m, MEMIF_VERSION, "s3cret");
+	raw_send_ok(&r, &m, -1, MEMIF_MSG_ACK);
+	memset(&m, 0, sizeof(m));
+	m.type = MEMIF_MSG_ADD_REGION;
+	m.add_region.index = 1;
+	m.add_region.size = r.size;
+	assert_int_equal(raw_send(r.fd, &m, sizeof(m), r.memfd), sizeof(m));
+	raw_expect_disconnect(&r, "region index 1 out of sequence (expected 0)");
+	raw_close(&r);
+	assert_true(log_capture_has(&cap, "net_memif0: disconnecting memif peer 'hostile'",
+				    "region index 1 out of sequence"));
+
+	/* Region larger than the file behind it. */
+	raw_connect(&r);
+	raw_region(&r);
+	raw_init_msg(&m, MEMIF_VERSION, "s3cret");
+	raw_send_ok(&r, &m, -1, MEMIF_MSG_ACK);
+	memset(&m, 0, sizeof(m));
+	m.type = MEMIF_MSG_ADD_REGION;
+	m.add_region.size = r.size * 4;
+	assert_int_equal(raw_send(r.fd, &m, sizeof(m), r.memfd), sizeof(m));
+	raw_expect_disconnect(&r, "is larger than its file");
+	raw_close(&r);
+
+	/* Ring past the end of its region. */
+	raw_connect(&r);
+	raw_region(&r);
+	raw_init_msg(&m, MEMIF_VERSION, "s3cret");
+	raw_send_ok(&r, &m, -1, MEMIF_MSG_ACK);
+	memset(&m, 0, sizeof(m));
+	m.type = MEMIF_MSG_ADD_REGION;
+	m.add_region.size = r.size;
+	raw_send_ok(&r, &m, r.memfd, MEMIF_MSG_ACK);
+	raw_add_ring(&m, true, (uint32_t)r.size - 128);
+	assert_int_equal(raw_send(r.fd, &m, sizeof(m), r.efd[0]), sizeof(m));
+	raw_expect_disconnect(&r, "is beyond region 0");
+	raw_close(&r);
+
+	/* Garbage once connected. */
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	assert_true(link_up(srv));
+	memset(&m, 0xa5, sizeof(m));
+	m.type = 77;
+	assert_int_equal(raw_send(r.fd, &m, sizeof(m), -1), sizeof(m));
+	raw_expect_disconnect(&r, "unknown message type 77");
+	raw_close(&r);
+	assert_false(link_up(srv));
+	rejected += 4;
+	WAIT_FOR(xstat(srv, "ctl_rejected") == rejected, 1000);
+	assert_int_equal(xstat(srv, "ctl_rejected"), rejected);
+
+	/* And the server still serves a good client. */
+	good_client_traffic(srv, 9);
+}
+
+static void test_hostile_descriptors(void **state)
+{
+	struct sl_pktbuf *pkts[8];
+	uint32_t buf0 = (uint32_t)(2 * memif_ring_bytes(RAW_LOG2));
+	struct raw r;
+	int srv;
+
+	(void)state;
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no,secret=s3cret", 1,
+			path);
+
+	/* One good packet, then a descriptor pointing past the region. */
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	assert_int_equal(r.c2s->flags, MEMIF_RING_FLAG_MASK_INT); /* the server polls */
+	memset(r.mem + buf0, 0x42, 60);
+	r.c2s->desc[0] = (struct memif_desc){.region = 0, .offset = buf0, .length = 60};
+	r.c2s->desc[1] = (struct memif_desc){.region = 0, .offset = (uint32_t)r.size - 10,
+					     .length = 60};
+	__atomic_store_n(&r.c2s->head, 2, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, pkts, 8), 1);
+	assert_int_equal(pkts[0]->pkt_len, 60);
+	assert_int_equal(sl_pktbuf_mtod(pkts[0], uint8_t *)[59], 0x42);
+	sl_pktbuf_free(pkts[0]);
+	assert_int_equal(xstat(srv, "rx_q0_bad_desc"), 1);
+	raw_expect_disconnect(&r, "bad descriptor on rx queue 0");
+	raw_close(&r);
+	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, pkts, 8), 0);
+
+	/* A region that does not exist, then a length that wraps offset + length. */
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	r.c2s->desc[0] = (struct memif_desc){.region = 7, .offset = buf0, .length = 60};
+	__atomic_store_n(&r.c2s->head, 1, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, pkts, 8), 0);
+	raw_expect_disconnect(&r, "bad descriptor");
+	raw_close(&r);
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	r.c2s->desc[0] = (struct memif_desc){.region = 0, .offset = buf0, .length = 0xfffffff0u};
+	__atomic_store_n(&r.c2s->head, 1, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, pkts, 8), 0);
+	raw_expect_disconnect(&r, "bad descriptor");
+	raw_close(&r);
+	assert_int_equal(xstat(srv, "rx_q0_bad_desc"), 3);
+
+	/* A chain that never ends (NEXT on every slot). */
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	for (unsigned j = 0; j < (1u << RAW_LOG2); j++)
+		r.c2s->desc[j] = (struct memif_desc){.flags = MEMIF_DESC_FLAG_NEXT,
+						     .offset = buf0 + j * RAW_BSIZE, .length = 8};
+	__atomic_store_n(&r.c2s->head, 1u << RAW_LOG2, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, pkts, 8), 0);
+	raw_expect_disconnect(&r, "bad descriptor chain");
+	raw_close(&r);
+
+	/* A head further ahead than the ring is long. */
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	__atomic_store_n(&r.c2s->head, 1000, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, pkts, 8), 0);
+	raw_expect_disconnect(&r, "ring index out of range");
+	raw_close(&r);
+	assert_int_equal(xstat(srv, "rx_q0_bad_ring"), 1);
+
+	/* The server's transmit side: a refilled buffer in a region that does not exist. */
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	r.s2c->desc[0] = (struct memif_desc){.region = 3, .offset = 0, .length = 2048};
+	__atomic_store_n(&r.s2c->head, 1, __ATOMIC_RELEASE);
+	pkts[0] = make_pkt(100, 5);
+	assert_int_equal(sl_port_tx_burst((uint16_t)srv, 0, pkts, 1), 0);
+	sl_pktbuf_free(pkts[0]);
+	assert_int_equal(__atomic_load_n(&r.s2c->tail, __ATOMIC_ACQUIRE), 0);
+	raw_expect_disconnect(&r, "bad descriptor on tx queue 0");
+	raw_close(&r);
+	assert_int_equal(xstat(srv, "tx_q0_bad_desc"), 1);
+
+	/* A good refill works: the server writes into the client's buffer. */
+	raw_handshake(&r);
+	WAIT_FOR(link_up(srv), 1000);
+	__atomic_store_n(&r.s2c->head, 1, __ATOMIC_RELEASE);
+	pkts[0] = make_pkt(100, 6);
+	assert_int_equal(sl_port_tx_burst((uint16_t)srv, 0, pkts, 1), 1);
+	assert_int_equal(__atomic_load_n(&r.s2c->tail, __ATOMIC_ACQUIRE), 1);
+	assert_int_equal(r.s2c->desc[0].length, 100);
+	for (uint32_t i = 0; i < 100; i++)
+		assert_int_equal(r.mem[r.s2c->desc[0].offset + i], pattern(6, i));
+	raw_close(&r);
+	WAIT_FOR(!link_up(srv), 2000);
+
+	assert_int_equal(xstat(srv, "peer_faults"), 6);
+	good_client_traffic(srv, 11);
+}
+
+static void test_bad_arguments(void **state)
+{
+	(void)state;
+	assert_int_equal(sl_port_create("net_memif0,role=boss"), -EINVAL);
+	assert_true(log_capture_has(&cap, "role=boss is not server or client", NULL));
+	assert_int_equal(sl_port_create("net_memif0,rsize=15"), -EINVAL);
+	assert_true(log_capture_has(&cap, "rsize=15 is not a number in [1, 14]", NULL));
+	assert_int_equal(sl_port_create("net_memif0,secret=0123456789012345678901234"), -EINVAL);
+	assert_true(log_capture_has(&cap, "secret= is 25 characters, at most 24", NULL));
+	assert_int_equal(sl_port_create("net_memif0,zero-copy=yes"), -EINVAL);
+	assert_true(log_capture_has(&cap, "zero-copy=yes is not supported", NULL));
+	assert_int_equal(sl_port_create("net_memif0,mac=02:00:00"), -EINVAL);
+	assert_int_equal(sl_port_create("net_memif0,socket=relative.sock,socket-abstract=no"),
+			 -EINVAL);
+	assert_true(log_capture_has(&cap, "must be an absolute path", NULL));
+	assert_int_equal(
+		sl_port_create("net_memif0,socket=/nonexistent-dir-sluice/x.sock,socket-abstract=no"),
+		-ENOENT);
+	assert_true(log_capture_has(&cap, "its directory does not exist", NULL));
+
+	/* Two servers on one socket need two ids; a second server process is refused. */
+	{
+		char devstr[200];
+		int a, b;
+		uint8_t mac[6];
+
+		snprintf(devstr, sizeof(devstr),
+			 "net_memif0,socket=%s,socket-abstract=no,mac=02:11:22:33:44:55", path);
+		a = sl_port_create(devstr);
+		assert_true(a >= 0);
+		assert_int_equal(sl_port_mac((uint16_t)a, mac), 0);
+		assert_memory_equal(mac, ((uint8_t[]){2, 0x11, 0x22, 0x33, 0x44, 0x55}), 6);
+		snprintf(devstr, sizeof(devstr), "net_memif1,socket=%s,socket-abstract=no", path);
+		assert_int_equal(sl_port_create(devstr), -EEXIST);
+		assert_true(log_capture_has(&cap, "already uses id=0", NULL));
+		snprintf(devstr, sizeof(devstr), "net_memif1,socket=%s,socket-abstract=no,id=1", path);
+		b = sl_port_create(devstr);
+		assert_true(b >= 0);
+	}
+	/* Abstract sockets (DPDK's default) work too. */
+	{
+		char devstr[200];
+		int srv, cli;
+
+		snprintf(devstr, sizeof(devstr), "sluice-test-%d", (int)getpid());
+		srv = open_port("net_memif2,role=server,socket=%s", 1, devstr);
+		cli = open_port("net_memif3,role=client,socket=%s", 1, devstr);
+		WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+		exchange(cli, srv, 0, 5, lens, 3, 50);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_traffic_two_queues, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_control, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_descriptors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
