@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# af_xdp_veth.sh BUILD_DIR: net_af_xdp against the kernel over a veth pair, and its teardown.
+#
+#   netns K (python3 raw socket)  axk<pid> <--veth--> axs<pid>  netns S (sluice-fwd rxonly)
+#
+# For xdp_mode=native and xdp_mode=skb:
+#   1. sluice-fwd rxonly --json runs a net_af_xdp port on axs; once the XDP program shows
+#      on axs, python3 sends N frames on axk.
+#   2. sluice-fwd gets SIGTERM; its JSON report must say exactly N received, 0 missed.
+#   3. After it exits no XDP program is left on axs (`ip -d link` shows no prog/xdp).
+# Needs root (exits 77 otherwise).  Everything it creates is removed on every exit path.
+set -u
+
+BUILD=${1:?usage: $0 BUILD_DIR}
+FWD=$BUILD/app/fwd/sluice-fwd
+N=200
+ETHERTYPE=88b5 # IEEE local experimental: no kernel protocol answers it
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root"
+[ -x "$FWD" ] || skip "$FWD not built"
+"$FWD" --help 2>&1 | grep -q . || skip "sluice-fwd does not run"
+for t in ip python3 timeout; do
+	command -v "$t" >/dev/null || skip "$t not installed"
+done
+
+ID=$$
+NSK=sl-axk-$ID
+NSS=sl-axs-$ID
+VK=axk$ID
+VS=axs$ID
+TMP=$(mktemp -d /tmp/af_xdp_veth.XXXXXX)
+PIDS=()
+
+cleanup() {
+	local rc=$?
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	# Deleting the namespaces deletes the veth ends (and any XDP program) inside them.
+	ip netns del "$NSK" 2>/dev/null
+	ip netns del "$NSS" 2>/dev/null
+	ip link del "$VK" 2>/dev/null
+	rm -rf "$TMP"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+ip netns add "$NSK" || fail "cannot create netns $NSK"
+ip netns add "$NSS" || fail "cannot create netns $NSS"
+ip link add "$VK" netns "$NSK" type veth peer name "$VS" netns "$NSS" ||
+	fail "cannot create veth $VK/$VS"
+ip netns exec "$NSK" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$VK/disable_ipv6" || fail "ipv6 off on $VK"
+ip netns exec "$NSS" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$VS/disable_ipv6" || fail "ipv6 off on $VS"
+ip -n "$NSK" link set dev "$VK" up || fail "link up $VK"
+ip -n "$NSS" link set dev "$VS" up || fail "link up $VS"
+ip -n "$NSS" link set dev lo up || fail "link up lo"
+
+xdp_on() { ip -n "$NSS" -d link show dev "$VS" | grep -q "prog/xdp"; }
+
+run_mode() {
+	local mode=$1 pid got missed
+	# --no-huge: ordinary memory; --file-prefix: its own runtime directory.
+	timeout 30 ip netns exec "$NSS" "$FWD" --no-huge --file-prefix "axdp$ID" -l 0 \
+		--vdev "net_af_xdp0,iface=$VS,xdp_mode=$mode" -- --forward-mode rxonly --json \
+		> "$TMP/$mode.json" 2> "$TMP/$mode.log" &
+	pid=$!
+	PIDS=("$pid")
+	for _ in $(seq 100); do
+		xdp_on && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	xdp_on || { cat "$TMP/$mode.log"; fail "$mode: no XDP program on $VS after sluice-fwd started"; }
+	ip -n "$NSS" -d link show dev "$VS" | grep -q "$([ "$mode" = skb ] && echo xdpgeneric || echo ' xdp ')" ||
+		fail "$mode: the program is not attached in $mode mode"
+
+	timeout 10 ip netns exec "$NSK" python3 - "$VK" "$N" "$ETHERTYPE" <<'EOF' || fail "python sender failed"
+import socket, sys
+iface, n, etype = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+s.bind((iface, 0))
+for i in range(n):
+    length = 60 + (i * 37) % 1455
+    head = bytes.fromhex("0200000000ee" "0200000000aa") + etype + i.to_bytes(4, "big")
+    frame = head + bytes((i * 7 + k) & 0xff for k in range(length - len(head)))
+    if s.send(frame) != len(frame):
+        sys.exit("short send")
+EOF
+	sleep 0.3
+	kill -TERM "$pid"
+	wait "$pid" || { cat "$TMP/$mode.log"; fail "$mode: sluice-fwd exited with an error after SIGTERM"; }
+	PIDS=()
+	got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ports"][0]["port_rx_packets"])' "$TMP/$mode.json") ||
+		{ cat "$TMP/$mode.json" "$TMP/$mode.log"; fail "$mode: no JSON report"; }
+	[ "$got" = "$N" ] || { cat "$TMP/$mode.json"; fail "$mode: Sluice received $got frames, expected exactly $N"; }
+	missed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ports"][0]["rx_missed"])' "$TMP/$mode.json")
+	[ "$missed" = 0 ] || fail "$mode: the kernel dropped $missed frames (rx_missed)"
+	grep -q "already attached" "$TMP/$mode.log" && fail "$mode: a stale XDP program was found on $VS"
+
+	xdp_on && { ip -n "$NSS" -d link show dev "$VS"; fail "$mode: an XDP program is still attached after SIGTERM"; }
+	echo "ok: $mode: kernel -> sluice-fwd: $N frames; no XDP program left after SIGTERM"
+}
+
+run_mode native
+run_mode skb
