@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Runs Sluice's hash_perf -q and (when installed) DPDK 22.11's hash_perf_autotest
+# alternately, RUNS times each (default 3), and prints markdown tables of the medians.
+#
+#   bench/hash/compare.sh BUILD_DIR        e.g. bench/hash/compare.sh build/release
+#
+# Both print DPDK's result layout; the cases compared are DPDK's "ELEMENTS IN PRIMARY OR
+# SECONDARY LOCATION" ones without locks (ordinary cuckoo insertion): a table of 2^19
+# entries filled to 75 %, per key size: cycles per add, per lookup (5 shuffled passes),
+# per key of bulk lookups of 16, per delete.  DPDK's hash function there is rte_jhash,
+# Sluice's is CRC32C: the "precomputed hash" tables compare the tables alone.
+# DPDK runs as: dpdk-test --no-huge -m 4096 -l 0 --no-pci (no hugepages, one core); when
+# HUGEPAGES=N is set, N 2 MiB pages are reserved for the run (both programs then use
+# them) and the old count is restored on exit.
+set -eu
+
+build=${1:?usage: compare.sh BUILD_DIR}
+runs=${RUNS:-3}
+perf="$build/bench/hash/hash_perf"
+[ -x "$perf" ] || { echo "compare.sh: $perf not found; build it: ninja -C $build bench/hash/hash_perf" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+old_huge=$(cat /proc/sys/vm/nr_hugepages)
+cleanup() {
+	if [ -n "${HUGEPAGES:-}" ]; then
+		echo "$old_huge" >/proc/sys/vm/nr_hugepages || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+dpdk_mem="--no-huge -m 4096"
+if [ -n "${HUGEPAGES:-}" ]; then
+	echo "$HUGEPAGES" >/proc/sys/vm/nr_hugepages
+	echo "compare.sh: $(cat /proc/sys/vm/nr_hugepages) hugepages reserved (was $old_huge)" >&2
+	dpdk_mem="-m 2048"
+fi
+
+have_dpdk=0
+if command -v dpdk-test >/dev/null 2>&1; then
+	have_dpdk=1
+else
+	echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
+fi
+
+i=1
+while [ "$i" -le "$runs" ]; do
+	echo "run $i/$runs: sluice" >&2
+	"$perf" -q >"$tmp/sl.$i" 2>"$tmp/sl.$i.err" || { cat "$tmp/sl.$i.err" >&2; exit 1; }
+	if [ "$have_dpdk" = 1 ]; then
+		echo "run $i/$runs: dpdk" >&2
+		# shellcheck disable=SC2086
+		echo hash_perf_autotest | timeout 3600 dpdk-test $dpdk_mem -l 0 --no-pci \
+			--file-prefix "slhash$$" >"$tmp/dp.$i" 2>&1 || true
+		grep -q "Test OK" "$tmp/dp.$i" || echo "compare.sh: dpdk-test run $i failed (see below)" >&2
+		grep -q "Test OK" "$tmp/dp.$i" || tail -5 "$tmp/dp.$i" >&2
+	fi
+	i=$((i + 1))
+done
+
+# One line per figure: source<TAB>data<TAB>hash<TAB>keysize<TAB>op<TAB>cycles, from the
+# lock-free "PRIMARY OR SECONDARY" section only.
+extract() {
+	awk -v src="$1" '
+		/With locks in the code/ { locks = 1 }
+		/EXTENDABLE BUCKETS/ { done = 1 }
+		/ELEMENTS IN PRIMARY OR SECONDARY LOCATION/ { on = !locks }
+		/ELEMENTS IN PRIMARY LOCATION/ && !/SECONDARY/ { on = 0 }
+		/Operations without data/ { data = "no data" }
+		/Operations with 8-byte data/ { data = "8-byte data" }
+		/Without pre-computed hash/ { hash = "hashed by the table" }
+		/With pre-computed hash/ { hash = "precomputed hash" }
+		on && !done && NF == 5 && $1 ~ /^[0-9]+$/ {
+			split("Add Lookup Lookup_bulk Delete", ops, " ")
+			for (k = 1; k <= 4; k++)
+				printf "%s\t%s\t%s\t%s\t%s\t%s\n", src, data, hash, $1, ops[k], $(k + 1)
+		}' "$2"
+}
+for f in "$tmp"/sl.[0-9]*; do case $f in *.err) ;; *) extract sl "$f" ;; esac; done >"$tmp/all"
+if [ "$have_dpdk" = 1 ]; then
+	for f in "$tmp"/dp.[0-9]*; do extract dp "$f"; done >>"$tmp/all"
+fi
+
+echo "Medians of $runs runs; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores;"
+echo "cycles per operation, Sluice / DPDK (ratio Sluice/DPDK; below 1 means Sluice is faster)."
+awk -F '\t' '
+	function median(list,    a, n, i, j, t) {
+		n = split(list, a, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		if (n == 0) return ""
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{
+		tab = $2 ", " $3
+		if (!(tab in seen_tab)) { seen_tab[tab] = 1; tabs[++nt] = tab }
+		if (!(($2, $3, $4) in seen_row)) { seen_row[$2, $3, $4] = 1; rows[tab] = rows[tab] " " $4 }
+		vals[$1, $2, $3, $4, $5] = vals[$1, $2, $3, $4, $5] " " $6
+	}
+	END {
+		nops = split("Add Lookup Lookup_bulk Delete", ops, " ")
+		for (t = 1; t <= nt; t++) {
+			tab = tabs[t]; split(tab, dh, ", ")
+			printf "\n### %s\n\n", tab
+			print "| key bytes | add | lookup | bulk lookup (16) | delete |"
+			print "|---:|---:|---:|---:|---:|"
+			nr = split(rows[tab], keys, " ")
+			for (r = 1; r <= nr; r++) {
+				line = "| " keys[r] " |"
+				for (o = 1; o <= nops; o++) {
+					s = median(vals["sl", dh[1], dh[2], keys[r], ops[o]])
+					d = median(vals["dp", dh[1], dh[2], keys[r], ops[o]])
+					cell = (s == "" ? "-" : sprintf("%.0f", s)) " / " (d == "" ? "-" : sprintf("%.0f", d))
+					if (s != "" && d != "" && d + 0 > 0) {
+						cell = cell sprintf(" (%.2f)", s / d)
+						lr[o] += log(s / d); nr_[o]++
+					}
+					line = line " " cell " |"
+				}
+				print line
+			}
+		}
+		printf "\nGeometric mean of the ratios over all rows:"
+		for (o = 1; o <= nops; o++)
+			if (nr_[o]) printf " %s %.2f;", ops[o], exp(lr[o] / nr_[o])
+		printf "\n"
+	}' "$tmp/all"
