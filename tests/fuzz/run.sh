@@ -1,23 +1,37 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Builds the packet-parser fuzzer with clang (libFuzzer + ASan + UBSan) from the library
-# sources and runs it for a bounded time.  Exits non-zero when the fuzzer finds a crash,
-# a sanitizer report or a broken property (the input is saved as crash-* in the work dir).
+# Builds a fuzzer with clang (libFuzzer + ASan + UBSan) from the library sources and runs
+# it for a bounded time.  Exits non-zero when the fuzzer finds a crash, a sanitizer report
+# or a broken property (the input is saved as crash-* in the work dir).
 #
-# Usage: tests/fuzz/run.sh [BUILD_OR_SRC_DIR] [SECONDS]
+# Usage: tests/fuzz/run.sh [BUILD_OR_SRC_DIR] [SECONDS] [TARGET]
 #   BUILD_OR_SRC_DIR  a meson build dir (work files go to <dir>/tests/fuzz/work) or the
 #                     source tree (work files go to ${TMPDIR:-/tmp}/sluice-fuzz); default src
 #   SECONDS           fuzzing time, default 60
+#   TARGET            parse (default): the packet parser, fuzz_parse.c
+#                     memif_ctl: the memif control channel, fuzz_memif_ctl.c (work files in
+#                     <work>/memif_ctl)
 # Environment: CLANG (default clang).
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-$src}
 secs=${2:-60}
+target=${3:-parse}
 clang=${CLANG:-clang}
+case $target in
+parse | memif_ctl) ;;
+*)
+	echo "fuzz: unknown target '$target'; use parse or memif_ctl" >&2
+	exit 2
+	;;
+esac
 if [ -f "$dir/build.ninja" ]; then
 	work=$(cd "$dir" && pwd)/tests/fuzz/work
 else
 	work=${TMPDIR:-/tmp}/sluice-fuzz
+fi
+if [ "$target" = memif_ctl ]; then
+	work=$work/memif_ctl
 fi
 mkdir -p "$work/corpus"
 
@@ -26,21 +40,34 @@ if ! command -v "$clang" >/dev/null 2>&1; then
 	exit 77
 fi
 
-bin=$work/fuzz_parse
-# Compile the library sources the parser needs directly: no pools, no hugepages.
-"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$src/lib/net" -I"$src/lib/log" -I"$src/lib/pktbuf" -I"$src/lib/pool" \
-	-I"$src/lib/runtime" -I"$src/lib/memory" \
-	"$src/tests/fuzz/fuzz_parse.c" "$src"/lib/net/*.c "$src/lib/log/log.c" \
-	-o "$bin"
+bin=$work/fuzz_$target
+if [ "$target" = parse ]; then
+	# Compile the library sources the parser needs directly: no pools, no hugepages.
+	"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$src/lib/net" -I"$src/lib/log" -I"$src/lib/pktbuf" -I"$src/lib/pool" \
+		-I"$src/lib/runtime" -I"$src/lib/memory" \
+		"$src/tests/fuzz/fuzz_parse.c" "$src"/lib/net/*.c "$src/lib/log/log.c" \
+		-o "$bin"
+	max_len=2048
+else
+	# The harness includes drivers/net/memif/memif_ctl.c; it needs only the log library
+	# (the port, pool and memory headers are read for their types).
+	"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$src/drivers/net/memif" -I"$src/lib/port" -I"$src/lib/log" \
+		-I"$src/lib/pktbuf" -I"$src/lib/pool" -I"$src/lib/runtime" -I"$src/lib/memory" \
+		"$src/tests/fuzz/fuzz_memif_ctl.c" "$src/lib/log/log.c" \
+		-o "$bin"
+	max_len=8264 # 8-byte header + 64 records of 129 bytes
+fi
 
-echo "fuzz: running $bin for ${secs}s (corpus $src/tests/fuzz/corpus/parse, new inputs in $work/corpus)"
+echo "fuzz: running $bin for ${secs}s (corpus $src/tests/fuzz/corpus/$target, new inputs in $work/corpus)"
 # New inputs go to the first directory; the in-tree corpus is only read.
 set +e
-"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=2048 \
+"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
 	-print_final_stats=1 -artifact_prefix="$work/" \
-	"$work/corpus" "$src/tests/fuzz/corpus/parse" 2>"$work/fuzz.log"
+	"$work/corpus" "$src/tests/fuzz/corpus/$target" 2>"$work/fuzz.log"
 rc=$?
 set -e
 grep -E "^(stat::number_of_executed_units|stat::new_units_added|#[0-9]+ *DONE)" "$work/fuzz.log" || true

@@ -722,9 +722,9 @@ static int recv_one(struct memif_conn *c, struct memif_msg *m, int *fd, char *wh
 	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	if (n <= 0) {
+	if (n < 0) {
 		*peer_gone = true;
-		FAIL("%s", n == 0 ? "peer closed the connection" : strerror(errno));
+		FAIL("%s", strerror(errno));
 	}
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
@@ -738,6 +738,15 @@ static int recv_one(struct memif_conn *c, struct memif_msg *m, int *fd, char *wh
 			else
 				close(f);
 		}
+	}
+	if (n == 0) {
+		/* End of file, or an empty message: either way close what it carried (an
+		 * empty message can pass fds). */
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		*peer_gone = true;
+		FAIL("peer closed the connection");
 	}
 	if (nfds > 1 || (mh.msg_flags & MSG_CTRUNC)) {
 		if (*fd >= 0)
