@@ -28,7 +28,7 @@ static void flowgen_burst(struct fwd_stream *s)
 		uint32_t flow = s->flow;
 
 		s->flow = flow + 1 == app->flows ? 0 : flow + 1;
-		memcpy(f, app->template_frame, app->pkt_size);
+		memcpy(f, app->template_frame, SL_MIN(app->pkt_size, FWD_GEN_HDR_LEN));
 		ip->dst_addr = sl_htonl(0xc6120000u + 2 + (flow & 0xffff)); /* 198.18.x.y */
 		udp->src_port = sl_htons((uint16_t)(1024 + (flow >> 16)));
 		ip->hdr_checksum = 0;

@@ -21,6 +21,9 @@
 #define FWD_MAX_BURST 512
 #define FWD_MAX_STREAMS (SL_PORT_MAX * SL_PORT_MAX_QUEUES)
 #define FWD_MAX_EXTRA 4
+/* Bytes of the template a generator writes per packet (the headers; the pool was filled
+ * with the whole template at start). */
+#define FWD_GEN_HDR_LEN 64
 
 /* Why a packet was dropped. */
 enum fwd_drop {
@@ -158,7 +161,8 @@ static inline uint16_t fwd_drop_runts(struct fwd_stream *s, struct sl_pktbuf **p
 uint16_t fwd_gen_allowance(struct fwd_stream *s);
 
 /* Builds app->template_frame: Ethernet/IPv4/UDP of app->pkt_size bytes from the tx port to
- * its peer, IPv4 checksum set, UDP checksum 0. */
+ * its peer, IPv4 checksum set, UDP checksum 0, and writes it into every buffer of the pool,
+ * so that generators copy only the first FWD_GEN_HDR_LEN bytes per packet. */
 void fwd_build_template(struct fwd_app *app, uint16_t tx_port);
 
 #endif

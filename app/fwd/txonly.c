@@ -21,7 +21,8 @@ static void txonly_burst(struct fwd_stream *s)
 	for (uint16_t i = 0; i < n; i++) {
 		struct sl_pktbuf *p = pkts[i];
 
-		memcpy(sl_pktbuf_mtod(p, void *), app->template_frame, app->pkt_size);
+		memcpy(sl_pktbuf_mtod(p, void *), app->template_frame,
+		       SL_MIN(app->pkt_size, FWD_GEN_HDR_LEN));
 		p->data_len = (uint16_t)app->pkt_size;
 		p->pkt_len = app->pkt_size;
 		p->packet_type = SL_PTYPE_L2_ETHER | SL_PTYPE_L3_IPV4 | SL_PTYPE_L4_UDP;

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# af_packet on a veth pair, 64-byte packets: Sluice's net_af_packet vs DPDK's, same run.
+# af_packet (or, with DRIVER=af_xdp, AF_XDP) on a veth pair, 64-byte packets: Sluice's
+# net_<DRIVER> vs DPDK's, same run.
 #   txonly: one sender process on core 1 (main thread on core 0, sleeping), into veth a;
 #           the kernel drops the frames at veth b.  Rate = packets the port sent per second.
-#   rxonly: a Sluice txonly sender pinned to core 0 in namespace A floods veth a; the
+#   rxonly: a Sluice af_packet txonly sender pinned to core 0 in namespace A floods veth a; the
 #           receiver under test (core 1) runs rxonly on veth b.  Rate = packets received/s.
 # Each case runs RUNS times (default 3) for SECS seconds (default 6), alternating Sluice and
 # DPDK; the table shows medians of the 1 s reports after the first one.
@@ -12,6 +13,8 @@ set -euo pipefail
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
 secs=${SECS:-6}
+driver=${DRIVER:-af_packet}
+dev=net_${driver}0
 fwd=$(realpath "$build/app/fwd/sluice-fwd")
 [ -x "$fwd" ] || { echo "compare.sh: $fwd not built" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "compare.sh: needs root (network namespaces)" >&2; exit 1; }
@@ -68,29 +71,29 @@ flood_stop() { kill -INT "${pids[-1]}" 2>/dev/null || true; wait "${pids[-1]}" 2
 : >"$tmp/tx.sl"; : >"$tmp/tx.dp"; : >"$tmp/rx.sl"; : >"$tmp/rx.dp"
 for i in $(seq "$runs"); do
   echo "run $i/$runs: txonly" >&2
-  sluice "$ns_a" "$tmp/o" 0-1 --vdev net_af_packet0,iface=va -- --forward-mode txonly \
+  sluice "$ns_a" "$tmp/o" 0-1 --vdev "$dev,iface=va" -- --forward-mode txonly \
     --duration "$secs" --stats-period 1
   sl_rate "$tmp/o" 10 >>"$tmp/tx.sl"
   if [ $have_dpdk = 1 ]; then
-    testpmd "$ns_a" "$tmp/o" --vdev net_af_packet0,iface=va -- --forward-mode=txonly
+    testpmd "$ns_a" "$tmp/o" --vdev "$dev,iface=va" -- --forward-mode=txonly
     dp_rate "$tmp/o" Tx-pps: >>"$tmp/tx.dp"
   fi
   echo "run $i/$runs: rxonly" >&2
   flood_start
-  sluice "$ns_b" "$tmp/o" 1 --vdev net_af_packet0,iface=vb -- --forward-mode rxonly \
+  sluice "$ns_b" "$tmp/o" 1 --vdev "$dev,iface=vb" -- --forward-mode rxonly \
     --duration "$secs" --stats-period 1
   sl_rate "$tmp/o" 5 >>"$tmp/rx.sl"
   flood_stop
   if [ $have_dpdk = 1 ]; then
     flood_start
     # testpmd's forwarding core is 1; its main thread on core 0 sleeps between reports.
-    testpmd "$ns_b" "$tmp/o" --vdev net_af_packet0,iface=vb -- --forward-mode=rxonly
+    testpmd "$ns_b" "$tmp/o" --vdev "$dev,iface=vb" -- --forward-mode=rxonly
     dp_rate "$tmp/o" Rx-pps: >>"$tmp/rx.dp"
     flood_stop
   fi
 done
 
-echo "af_packet on a veth pair, 64 B, medians of the 1 s reports of $runs runs x ${secs} s"
+echo "$driver on a veth pair, 64 B, medians of the 1 s reports of $runs runs x ${secs} s"
 echo
 echo "| case | Sluice Mpps | DPDK Mpps | ratio (Sluice/DPDK) |"
 echo "|---|---:|---:|---:|"
