@@ -13,6 +13,7 @@
  *  - hostile descriptors and ring indexes on both rings: counted, nothing out of bounds
  *    (run under ASan), the peer disconnected, the server serving again.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -457,6 +458,19 @@ static void good_client_traffic(int srv, uint32_t seed)
 	WAIT_FOR(!link_up(srv), 2000);
 }
 
+/* File descriptors open in this process (the server side runs here too). */
+static unsigned open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
 static void test_hostile_control(void **state)
 {
 	struct memif_msg m;
@@ -554,6 +568,22 @@ static void test_hostile_control(void **state)
 	rejected += 4;
 	WAIT_FOR(xstat(srv, "ctl_rejected") == rejected, 1000);
 	assert_int_equal(xstat(srv, "ctl_rejected"), rejected);
+
+	/* An empty message that carries an fd: the server ends the connection and closes the
+	 * fd it was handed (it used to leak it: found by the control-channel fuzzer). */
+	{
+		unsigned before = open_fds();
+		int memfd = memfd_create("memif-test-empty", MFD_CLOEXEC);
+
+		assert_true(memfd >= 0);
+		raw_connect(&r);
+		assert_int_equal(raw_send(r.fd, &m, 0, memfd), 0);
+		close(memfd);
+		assert_int_equal(raw_recv(r.fd, &m), -1); /* closed by the server */
+		raw_close(&r);
+		WAIT_FOR(open_fds() == before, 1000);
+		assert_int_equal(open_fds(), before);
+	}
 
 	/* And the server still serves a good client. */
 	good_client_traffic(srv, 9);
