@@ -160,6 +160,10 @@ static inline uint16_t fwd_drop_runts(struct fwd_stream *s, struct sl_pktbuf **p
 /* txonly/flowgen: how many packets this stream may generate now (rate and budget). */
 uint16_t fwd_gen_allowance(struct fwd_stream *s);
 
+/* txonly/flowgen: takes this round's allowance of buffers holding the template (counted as
+ * generated; an empty pool counts them as dropped, no_buffer) and returns how many. */
+uint16_t fwd_gen_alloc(struct fwd_stream *s, struct sl_pktbuf **pkts);
+
 /* Builds app->template_frame: Ethernet/IPv4/UDP of app->pkt_size bytes from the tx port to
  * its peer, IPv4 checksum set, UDP checksum 0, and writes it into every buffer of the pool,
  * so that generators copy only the first FWD_GEN_HDR_LEN bytes per packet. */

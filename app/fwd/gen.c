@@ -53,6 +53,31 @@ void fwd_build_template(struct fwd_app *app, uint16_t tx_port)
 	prefill_pool(app);
 }
 
+uint16_t fwd_gen_alloc(struct fwd_stream *s, struct sl_pktbuf **pkts)
+{
+	const struct fwd_app *app = s->app;
+	uint16_t n = fwd_gen_allowance(s);
+
+	if (n == 0)
+		return 0;
+	s->budget -= n;
+	sl_counter_add(&s->generated, n);
+	if (sl_unlikely(sl_pktbuf_alloc_bulk(app->pool, pkts, n) < 0)) {
+		sl_counter_add(&s->drops[FWD_DROP_NO_BUF], n);
+		return 0;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct sl_pktbuf *p = pkts[i];
+
+		memcpy(sl_pktbuf_mtod(p, void *), app->template_frame,
+		       SL_MIN(app->pkt_size, FWD_GEN_HDR_LEN));
+		p->data_len = (uint16_t)app->pkt_size;
+		p->pkt_len = app->pkt_size;
+		p->packet_type = SL_PTYPE_L2_ETHER | SL_PTYPE_L3_IPV4 | SL_PTYPE_L4_UDP;
+	}
+	return n;
+}
+
 uint16_t fwd_gen_allowance(struct fwd_stream *s)
 {
 	uint64_t n = s->burst;

@@ -110,6 +110,15 @@ static inline uint64_t sl_port_bytes(struct sl_pktbuf *const *pkts, uint16_t n)
 	return bytes;
 }
 
+/* Drivers over a kernel interface (af_packet, af_xdp).  ctl_fd is any AF_INET datagram
+ * socket.  sl_ifnet_ioctl() fills ifr's name and returns 0 or -errno; sl_ifnet_link() reads
+ * flags, carrier (ethtool) and speed, logging and returning -errno when the interface is
+ * gone. */
+struct ifreq;
+int sl_ifnet_ioctl(int ctl_fd, const char *iface, unsigned long req, struct ifreq *ifr);
+int sl_ifnet_link(struct sl_port *port, int ctl_fd, const char *iface,
+		  struct sl_port_link *link);
+
 /* The generated table of drivers built in, NULL-terminated. */
 extern const struct sl_port_driver *const sl_port_drivers[];
 

@@ -337,9 +337,7 @@ static uint16_t afp_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 
 static int ifreq_ioctl(struct afp_port *ap, unsigned long req, struct ifreq *ifr)
 {
-	memset(ifr->ifr_name, 0, sizeof(ifr->ifr_name));
-	memcpy(ifr->ifr_name, ap->iface, strlen(ap->iface));
-	return ioctl(ap->ctl_fd, req, ifr) < 0 ? -errno : 0;
+	return sl_ifnet_ioctl(ap->ctl_fd, ap->iface, req, ifr);
 }
 
 static int sockopt_int(int fd, int opt, int val)
@@ -742,31 +740,9 @@ static int afp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 
 static int afp_link(struct sl_port *port, struct sl_port_link *link)
 {
-	struct afp_port *ap = port->priv;
-	struct ethtool_cmd ecmd = {.cmd = ETHTOOL_GSET};
-	struct ethtool_value glink = {.cmd = ETHTOOL_GLINK};
-	struct ifreq ifr;
-	int rc = ifreq_ioctl(ap, SIOCGIFFLAGS, &ifr);
+	const struct afp_port *ap = port->priv;
 
-	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot read the flags of %s: %s (was it deleted?)", port->name,
-		       ap->iface, strerror(-rc));
-		return rc;
-	}
-	link->up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
-	/* ethtool, not sysfs: /sys shows the namespace that mounted it, not ours.  The carrier
-	 * is read directly, IFF_RUNNING follows it only once the kernel's linkwatch ran. */
-	ifr.ifr_data = (char *)&glink;
-	if ((ifr.ifr_flags & IFF_UP) && ifreq_ioctl(ap, SIOCETHTOOL, &ifr) == 0)
-		link->up = glink.data != 0;
-	ifr.ifr_data = (char *)&ecmd;
-	if (ifreq_ioctl(ap, SIOCETHTOOL, &ifr) == 0) {
-		uint32_t speed = ethtool_cmd_speed(&ecmd);
-
-		link->speed_mbps = speed == (uint32_t)SPEED_UNKNOWN ? 0 : speed;
-		link->full_duplex = ecmd.duplex == DUPLEX_FULL;
-	}
-	return 0;
+	return sl_ifnet_link(port, ap->ctl_fd, ap->iface, link);
 }
 
 static int membership(struct sl_port *port, int type, bool on, const char *what)

@@ -384,9 +384,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int ifreq_ioctl(const struct xdp_port *xp, unsigned long req, struct ifreq *ifr)
 {
-	memset(ifr->ifr_name, 0, sizeof(ifr->ifr_name));
-	memcpy(ifr->ifr_name, xp->iface, strlen(xp->iface));
-	return ioctl(xp->ctl_fd, req, ifr) < 0 ? -errno : 0;
+	return sl_ifnet_ioctl(xp->ctl_fd, xp->iface, req, ifr);
 }
 
 /* Interface queues AF_XDP can bind to (ethtool channels), or 0 when the driver does not
@@ -944,29 +942,9 @@ static int xdp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 
 static int xdp_link(struct sl_port *port, struct sl_port_link *link)
 {
-	struct xdp_port *xp = port->priv;
-	struct ethtool_cmd ecmd = {.cmd = ETHTOOL_GSET};
-	struct ethtool_value glink = {.cmd = ETHTOOL_GLINK};
-	struct ifreq ifr;
-	int rc = ifreq_ioctl(xp, SIOCGIFFLAGS, &ifr);
+	const struct xdp_port *xp = port->priv;
 
-	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot read the flags of %s: %s (was it deleted?)", port->name,
-		       xp->iface, strerror(-rc));
-		return rc;
-	}
-	link->up = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
-	ifr.ifr_data = (char *)&glink;
-	if ((ifr.ifr_flags & IFF_UP) && ifreq_ioctl(xp, SIOCETHTOOL, &ifr) == 0)
-		link->up = glink.data != 0;
-	ifr.ifr_data = (char *)&ecmd;
-	if (ifreq_ioctl(xp, SIOCETHTOOL, &ifr) == 0) {
-		uint32_t speed = ethtool_cmd_speed(&ecmd);
-
-		link->speed_mbps = speed == (uint32_t)SPEED_UNKNOWN ? 0 : speed;
-		link->full_duplex = ecmd.duplex == DUPLEX_FULL;
-	}
-	return 0;
+	return sl_ifnet_link(port, xp->ctl_fd, xp->iface, link);
 }
 
 static void xdp_close(struct sl_port *port)
