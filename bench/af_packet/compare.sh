@@ -7,7 +7,8 @@
 #   rxonly: a Sluice af_packet txonly sender pinned to core 0 in namespace A floods veth a; the
 #           receiver under test (core 1) runs rxonly on veth b.  Rate = packets received/s.
 # Each case runs RUNS times (default 3) for SECS seconds (default 6), alternating Sluice and
-# DPDK; the table shows medians of the 1 s reports after the first one.
+# DPDK; the table shows medians of the 1 s reports after the first one.  SL_DEVARGS adds
+# options to Sluice's port under test (e.g. SL_DEVARGS=umem=driver for net_af_xdp).
 #   bench/af_packet/compare.sh BUILD_DIR        (root: makes two network namespaces)
 set -euo pipefail
 build=${1:?usage: compare.sh BUILD_DIR}
@@ -15,6 +16,7 @@ runs=${RUNS:-3}
 secs=${SECS:-6}
 driver=${DRIVER:-af_packet}
 dev=net_${driver}0
+sl_args=${SL_DEVARGS:+,$SL_DEVARGS}
 fwd=$(realpath "$build/app/fwd/sluice-fwd")
 [ -x "$fwd" ] || { echo "compare.sh: $fwd not built" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "compare.sh: needs root (network namespaces)" >&2; exit 1; }
@@ -71,7 +73,7 @@ flood_stop() { kill -INT "${pids[-1]}" 2>/dev/null || true; wait "${pids[-1]}" 2
 : >"$tmp/tx.sl"; : >"$tmp/tx.dp"; : >"$tmp/rx.sl"; : >"$tmp/rx.dp"
 for i in $(seq "$runs"); do
   echo "run $i/$runs: txonly" >&2
-  sluice "$ns_a" "$tmp/o" 0-1 --vdev "$dev,iface=va" -- --forward-mode txonly \
+  sluice "$ns_a" "$tmp/o" 0-1 --vdev "$dev,iface=va$sl_args" -- --forward-mode txonly \
     --duration "$secs" --stats-period 1
   sl_rate "$tmp/o" 10 >>"$tmp/tx.sl"
   if [ $have_dpdk = 1 ]; then
@@ -80,7 +82,7 @@ for i in $(seq "$runs"); do
   fi
   echo "run $i/$runs: rxonly" >&2
   flood_start
-  sluice "$ns_b" "$tmp/o" 1 --vdev "$dev,iface=vb" -- --forward-mode rxonly \
+  sluice "$ns_b" "$tmp/o" 1 --vdev "$dev,iface=vb$sl_args" -- --forward-mode rxonly \
     --duration "$secs" --stats-period 1
   sl_rate "$tmp/o" 5 >>"$tmp/rx.sl"
   flood_stop

@@ -13,7 +13,7 @@
 
 struct log_capture {
 	pthread_mutex_t lock;
-	char text[8192];
+	char text[65536];
 	unsigned lines;
 };
 

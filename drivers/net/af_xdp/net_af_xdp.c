@@ -4,22 +4,30 @@
  *
  *   net_af_xdp0,iface=veth0                           queue 0 of veth0
  *   net_af_xdp0,iface=eth0,start_queue=2,queue_count=2   queues 2 and 3 of eth0
- *   ...,xdp_mode=native|skb  zero_copy=0|1  frame_size=2048|4096  busy_budget=N
+ *   ...,xdp_mode=native|skb  zero_copy=0|1  umem=pool|driver  frame_size=2048|4096
+ *      busy_budget=N
  *
  * Port queue q is one AF_XDP socket bound to interface queue start_queue + q, with its own
- * UMEM: rx frames (as many as the rx descriptors) that live in the fill ring, the kernel
- * or the rx ring, and tx frames (as many as the tx descriptors) that live in a free stack,
- * the tx ring or the completion ring.  libxdp attaches its default program, which
- * redirects each received frame to the socket of its queue (through its dispatcher when
- * bpffs is mounted), and removes it when the last socket on the interface goes.
+ * UMEM.  libxdp attaches its default program, which redirects each received frame to the
+ * socket of its queue (through its dispatcher when bpffs is mounted), and removes it when
+ * the last socket on the interface goes.
  *
  * The sockets exist while the port is started: start() creates them, stop() deletes them
  * (and so the XDP program), so that a stopped or closed port leaves nothing attached.
  *
- * The UMEM is the driver's: rx copies each frame into a packet buffer and gives the frame
- * straight back to the fill ring, tx copies packets into free frames.  (A UMEM carved from
- * the packet-buffer pool would save the copies, see docs/drivers/af_xdp.md for why that
- * is not done yet.)
+ * Two kinds of UMEM (umem=pool|driver, default pool when the rx pool fits):
+ *   pool    the UMEM is the rx queue's packet-buffer pool itself, registered in the
+ *           kernel's unaligned-chunk mode: the fill ring holds empty packet buffers, the
+ *           kernel writes each frame into one, and rx hands that buffer out as it is.  Tx
+ *           puts a buffer of that pool straight into the tx ring and frees it when the
+ *           kernel completes it; a packet from elsewhere is copied into one first.
+ *   driver  a UMEM of the driver's own (rxd + txd frames of frame_size bytes): rx copies
+ *           each frame into a packet buffer, tx copies packets into free frames.
+ * Pool mode: a buffer's chunk starts at its data area (buf_addr) and is buf_len bytes
+ * long; the kernel writes the frame after its 256-byte XDP headroom, so received packets
+ * have data_off 256.  Every buffer the kernel holds (fill ring, in flight, rx ring, tx
+ * ring, completion ring) is marked in a per-queue bitmap, so that stop() can give them all
+ * back to the pool once the socket is gone.
  *
  * Shared rings (netmap-style: (u) written by us, (k) by the kernel):
  *   fill:  (u) produces empty rx frames, (k) consumes them
@@ -36,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
@@ -46,6 +55,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 
 #include <bpf/libbpf.h>
@@ -59,6 +69,7 @@
 /* The kernel keeps this much in front of every rx frame (XDP_PACKET_HEADROOM). */
 #define XDP_HEADROOM_ 256
 #define DEFAULT_FRAME_SIZE 2048
+#define XDP_UMEM_MIN_CHUNK_SIZE_ 2048
 #define MIN_DESC 64
 #define MAX_DESC 16384
 #define BPFFS_PATH "/sys/fs/bpf"
@@ -73,6 +84,22 @@
 #endif
 
 enum xdp_mode { MODE_AUTO, MODE_NATIVE, MODE_SKB };
+enum umem_kind { UMEM_AUTO, UMEM_POOL, UMEM_DRIVER };
+
+/*
+ * Buffers of a pool the kernel holds, one bit per pool object.  Objects sit at a fixed
+ * stride, so an object's index is (offset >> shift) * inv, where stride = odd << shift
+ * and inv is odd's inverse modulo 2^64: exact for offsets that are multiples of the
+ * stride, and no division on the data path.
+ */
+struct own_map {
+	uint64_t *bits;
+	uintptr_t first;  /* the pool's first object */
+	uint64_t inv;
+	uint32_t shift;
+	uint32_t stride;
+	uint32_t count;   /* objects in the pool */
+};
 
 struct xdp_qp;
 
@@ -82,13 +109,16 @@ struct xdp_rxq {
 	struct xsk_ring_prod fill; /* (u) empty frames for the kernel */
 	uint8_t *umem;             /* UMEM area */
 	struct sl_pool *pool;
+	uint32_t buf_off;          /* pool UMEM: bytes from a buffer's header to its data */
+	uint32_t fill_need;        /* pool UMEM: buffers the fill ring lacks */
 	int fd;
 	uint16_t port;
 	bool busy_poll;            /* kick on every empty poll so that the kernel busy-polls */
 	uint64_t packets;          /* (data path) */
 	uint64_t bytes;            /* (data path) */
-	uint64_t nombuf;           /* (data path) bursts cut short by an empty pool */
+	uint64_t nombuf;           /* (data path) bursts or refills cut short by an empty pool */
 	uint64_t kick_err;         /* (data path) recvfrom() wake-ups that failed */
+	struct own_map own;        /* pool UMEM: buffers in the fill ring, kernel or rx ring */
 	/* --- control --- */
 	uint32_t nb_desc;
 	struct xdp_qp *qp;         /* NULL while the port is stopped */
@@ -99,17 +129,22 @@ struct xdp_txq {
 	struct xsk_ring_prod tx;   /* (u) frames to send */
 	struct xsk_ring_cons comp; /* (k) frames sent */
 	uint8_t *umem;
-	uint64_t *free_addr;       /* (u) stack of free tx frames (UMEM offsets) */
-	uint32_t nb_free;          /* (u) entries in free_addr */
+	struct sl_pool *pool;      /* pool UMEM: the pool the UMEM is */
+	uint32_t buf_off;          /* pool UMEM: bytes from a buffer's header to its data */
+	uint64_t *free_addr;       /* driver UMEM: stack of free tx frames (UMEM offsets) */
+	uint32_t nb_free;          /* driver UMEM: entries in free_addr */
 	uint32_t max_len;          /* largest frame a UMEM frame carries */
 	uint32_t mtu_len;          /* largest untagged frame the interface takes */
 	int fd;
 	uint64_t packets;          /* (data path) */
 	uint64_t bytes;            /* (data path) */
 	uint64_t ring_full;        /* (data path) packets left to the caller: no free frame */
+	uint64_t no_buffer;        /* (data path) packets left to the caller: no buffer to copy into */
+	uint64_t copied;           /* (data path) pool UMEM: packets copied (not of the pool) */
 	uint64_t oversize;         /* (data path) dropped: longer than a frame or the MTU */
 	uint64_t runt;             /* (data path) dropped: shorter than an Ethernet header */
 	uint64_t kick_err;         /* (data path) sendto() wake-ups that failed */
+	struct own_map own;        /* pool UMEM: buffers in the tx ring, kernel or comp ring */
 	/* --- control --- */
 	uint32_t nb_desc;
 	struct xdp_qp *qp;
@@ -121,6 +156,7 @@ struct xdp_qp {
 	struct xsk_socket *xsk;
 	void *area;
 	size_t area_len;
+	bool area_mapped;          /* area is ours (driver UMEM) and unmapped at the end */
 	struct xsk_ring_prod fill; /* used when the queue index has no rx queue */
 	struct xsk_ring_cons comp; /* used when it has no tx queue */
 };
@@ -132,6 +168,8 @@ struct xdp_port {
 	uint32_t start_queue;
 	uint16_t queue_count;
 	enum xdp_mode mode;
+	enum umem_kind umem_req;   /* asked for */
+	bool pool_umem;            /* chosen at start */
 	int zero_copy;             /* -1: the kernel chooses, 0: copy, 1: zero-copy */
 	uint32_t frame_size;
 	uint32_t busy_budget;      /* 0 = no busy polling */
@@ -142,7 +180,158 @@ struct xdp_port {
 	struct xdp_statistics kbase[SL_PORT_MAX_QUEUES];
 };
 
-/* --- rx --- */
+/* --- buffers the kernel holds (pool UMEM) --- */
+
+static int own_init(struct own_map *m, struct sl_pool *pool)
+{
+	unsigned n = sl_pool_size(pool);
+	uintptr_t first = (uintptr_t)sl_pool_obj(pool, 0);
+	uint64_t stride = n > 1 ? (uintptr_t)sl_pool_obj(pool, 1) - first : 64, odd, inv;
+
+	m->bits = calloc((n + 63) / 64, sizeof(uint64_t));
+	if (m->bits == NULL)
+		return -ENOMEM;
+	m->first = first;
+	m->count = n;
+	m->stride = (uint32_t)stride;
+	m->shift = (uint32_t)__builtin_ctzll(stride);
+	odd = stride >> m->shift;
+	/* Newton's iteration doubles the correct low bits each step: 3 -> 6 -> ... -> 96. */
+	inv = odd;
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - odd * inv;
+	m->inv = inv;
+	return 0;
+}
+
+static inline uint32_t own_index(const struct own_map *m, const void *obj)
+{
+	return (uint32_t)((((uintptr_t)obj - m->first) >> m->shift) * m->inv);
+}
+
+static inline void own_set(struct own_map *m, const void *obj)
+{
+	uint32_t i = own_index(m, obj);
+
+	m->bits[i / 64] |= 1ull << (i % 64);
+}
+
+static inline void own_clear(struct own_map *m, const void *obj)
+{
+	uint32_t i = own_index(m, obj);
+
+	m->bits[i / 64] &= ~(1ull << (i % 64));
+}
+
+/* Gives every marked buffer back to pool (the kernel no longer holds them) and frees the
+ * map.  Returns how many there were. */
+static unsigned own_release(struct own_map *m, struct sl_pool *pool)
+{
+	unsigned n = 0;
+
+	if (m->bits == NULL)
+		return 0;
+	for (uint32_t w = 0; w < (m->count + 63) / 64; w++)
+		for (uint64_t b = m->bits[w]; b; b &= b - 1) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(b);
+
+			sl_pool_put(pool, (void *)(m->first + (uintptr_t)i * m->stride));
+			n++;
+		}
+	free(m->bits);
+	memset(m, 0, sizeof(*m));
+	return n;
+}
+
+/* --- rx, pool UMEM --- */
+
+#define FILL_BATCH 32
+
+/* Puts empty buffers into the fill ring until it lacks none or the pool is empty. */
+static void fill_refill(struct xdp_rxq *rq)
+{
+	void *objs[64];
+	uint32_t idx = 0;
+
+	while (rq->fill_need) {
+		uint32_t n = SL_MIN(rq->fill_need, (uint32_t)SL_ARRAY_SIZE(objs));
+
+		if (sl_unlikely(sl_pool_get_bulk(rq->pool, objs, n) < 0)) {
+			/* Fewer left than asked: take what there is, one by one. */
+			uint32_t got = 0;
+
+			while (got < n && sl_pool_get(rq->pool, &objs[got]) == 0)
+				got++;
+			sl_counter_add(&rq->nombuf, 1);
+			if (got == 0)
+				return;
+			n = got;
+		}
+		/* The fill ring is as large as the queue's buffers: it has room for n. */
+		if (sl_unlikely(xsk_ring_prod__reserve(&rq->fill, n, &idx) != n)) {
+			sl_pool_put_bulk(rq->pool, objs, n);
+			return;
+		}
+		for (uint32_t k = 0; k < n; k++) {
+			*xsk_ring_prod__fill_addr(&rq->fill, idx + k) =
+				(uint64_t)((uint8_t *)objs[k] + rq->buf_off - rq->umem);
+			own_set(&rq->own, objs[k]);
+		}
+		xsk_ring_prod__submit(&rq->fill, n);
+		rq->fill_need -= n;
+	}
+}
+
+static inline void rx_kick(struct xdp_rxq *rq)
+{
+	if (recvfrom(rq->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL) < 0 && errno != EAGAIN &&
+	    errno != EBUSY && errno != ENETDOWN)
+		sl_counter_add(&rq->kick_err, 1);
+}
+
+static uint16_t xdp_rx_pool(void *q, struct sl_pktbuf **pkts, uint16_t n)
+{
+	struct xdp_rxq *rq = q;
+	uint32_t idx = 0, nb;
+	uint64_t bytes = 0;
+
+	nb = xsk_ring_cons__peek(&rq->rx, n, &idx);
+	if (nb == 0) {
+		if (rq->fill_need)
+			fill_refill(rq);
+		if (xsk_ring_prod__needs_wakeup(&rq->fill) || rq->busy_poll)
+			rx_kick(rq);
+		return 0;
+	}
+	for (uint32_t i = 0; i < nb; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&rq->rx, idx + i);
+		uint8_t *buf = rq->umem + xsk_umem__extract_addr(d->addr);
+		struct sl_pktbuf *p = (struct sl_pktbuf *)(void *)(buf - rq->buf_off);
+
+		/* A pool object has refcnt 1, one segment and no next; the rest is reset here.
+		 * The kernel wrote the frame `offset` bytes into the chunk, after its headroom. */
+		p->data_off = (uint16_t)xsk_umem__extract_offset(d->addr);
+		p->data_len = (uint16_t)d->len;
+		p->pkt_len = d->len;
+		p->port = rq->port;
+		p->ol_flags = 0;
+		p->packet_type = 0;
+		p->vlan_tci = 0;
+		p->vlan_tci_outer = 0;
+		own_clear(&rq->own, p);
+		pkts[i] = p;
+		bytes += d->len;
+	}
+	xsk_ring_cons__release(&rq->rx, nb);
+	rq->fill_need += nb;
+	if (rq->fill_need >= FILL_BATCH)
+		fill_refill(rq);
+	sl_counter_add(&rq->packets, nb);
+	sl_counter_add(&rq->bytes, bytes);
+	return (uint16_t)nb;
+}
+
+/* --- rx, driver UMEM --- */
 
 /* Copies a frame longer than one buffer into a chain.  Returns the head, or NULL when the
  * pool ran dry (head freed). */
@@ -176,14 +365,7 @@ static struct sl_pktbuf *rx_copy_chain(struct sl_pool *pool, struct sl_pktbuf *h
 	return head;
 }
 
-static inline void rx_kick(struct xdp_rxq *rq)
-{
-	if (recvfrom(rq->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL) < 0 && errno != EAGAIN &&
-	    errno != EBUSY && errno != ENETDOWN)
-		sl_counter_add(&rq->kick_err, 1);
-}
-
-static uint16_t xdp_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
+static uint16_t xdp_rx_driver(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct xdp_rxq *rq = q;
 	uint32_t idx_rx = 0, idx_fill = 0, nb;
@@ -255,7 +437,7 @@ out:
 	return got;
 }
 
-/* --- tx --- */
+/* --- tx, driver UMEM --- */
 
 /* Takes the frames the kernel has sent back into the free stack. */
 static inline void tx_reclaim(struct xdp_txq *tq)
@@ -303,7 +485,43 @@ static inline void tx_copy(const struct sl_pktbuf *p, uint8_t *dst)
 	}
 }
 
-static uint16_t xdp_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
+/* Drops (counts) a packet the interface cannot send: under an Ethernet header, or over
+ * the MTU or a frame.  Returns true when dropped. */
+static inline bool tx_bad_len(struct xdp_txq *tq, const struct sl_pktbuf *p, uint32_t mtu_len)
+{
+	uint32_t len = p->pkt_len;
+
+	if (sl_unlikely(len < ETH_HLEN_)) {
+		sl_counter_add(&tq->runt, 1);
+		return true;
+	}
+	if (sl_unlikely(len > mtu_len) && tx_too_long(tq, p, len)) {
+		sl_counter_add(&tq->oversize, 1);
+		return true;
+	}
+	return false;
+}
+
+/* Publishes the queued descriptors of take reserved slots, wakes the kernel if it asks,
+ * counts. */
+static inline void tx_publish(struct xdp_txq *tq, uint32_t take, uint32_t queued, uint64_t bytes)
+{
+	/* Give back the slots reserved for packets not queued (nothing was published in them). */
+	tq->tx.cached_prod -= take - queued;
+	if (queued)
+		xsk_ring_prod__submit(&tq->tx, queued);
+	/* One kick per burst while the kernel has frames to send, only when it asks (copy
+	 * mode always asks: sendto() runs its transmit, a batch at a time). */
+	if (__atomic_load_n(tq->tx.consumer, __ATOMIC_ACQUIRE) != *tq->tx.producer &&
+	    xsk_ring_prod__needs_wakeup(&tq->tx))
+		tx_kick(tq);
+	if (queued) {
+		sl_counter_add(&tq->packets, queued);
+		sl_counter_add(&tq->bytes, bytes);
+	}
+}
+
+static uint16_t xdp_tx_driver(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct xdp_txq *tq = q;
 	uint32_t mtu_len = __atomic_load_n(&tq->mtu_len, __ATOMIC_RELAXED);
@@ -317,43 +535,116 @@ static uint16_t xdp_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 		take = 0;
 	for (uint32_t i = 0; i < take; i++) {
 		struct sl_pktbuf *p = pkts[i];
-		uint32_t len = p->pkt_len;
 		struct xdp_desc *d;
 		uint64_t addr;
 
-		if (sl_unlikely(len < ETH_HLEN_)) {
-			sl_counter_add(&tq->runt, 1);
+		if (tx_bad_len(tq, p, mtu_len))
 			continue; /* freed with the others below */
-		}
-		if (sl_unlikely(len > mtu_len) && tx_too_long(tq, p, len)) {
-			sl_counter_add(&tq->oversize, 1);
-			continue;
-		}
 		addr = tq->free_addr[--tq->nb_free];
 		tx_copy(p, xsk_umem__get_data(tq->umem, addr));
+		d = xsk_ring_prod__tx_desc(&tq->tx, idx + queued);
+		d->addr = addr;
+		d->len = p->pkt_len;
+		queued++;
+		bytes += p->pkt_len;
+	}
+	tx_publish(tq, take, queued, bytes);
+	sl_pktbuf_free_bulk(pkts, take);
+	if (take < n)
+		sl_counter_add(&tq->ring_full, n - take);
+	return (uint16_t)take;
+}
+
+/* --- tx, pool UMEM --- */
+
+/* Frees the buffers the kernel has sent back to the pool. */
+static inline void tx_reclaim_pool(struct xdp_txq *tq)
+{
+	void *objs[64];
+	uint32_t idx = 0, k = 0;
+	uint32_t nb = xsk_ring_cons__peek(&tq->comp, tq->nb_desc, &idx);
+
+	for (uint32_t i = 0; i < nb; i++) {
+		uint64_t addr = xsk_umem__extract_addr(*xsk_ring_cons__comp_addr(&tq->comp, idx + i));
+		void *obj = tq->umem + addr - tq->buf_off;
+
+		own_clear(&tq->own, obj);
+		objs[k++] = obj;
+		if (k == SL_ARRAY_SIZE(objs)) {
+			sl_pool_put_bulk(tq->pool, objs, k);
+			k = 0;
+		}
+	}
+	if (k)
+		sl_pool_put_bulk(tq->pool, objs, k);
+	if (nb)
+		xsk_ring_cons__release(&tq->comp, nb);
+}
+
+/* Whether the kernel may send p's own buffer: of the UMEM's pool, one segment, its own
+ * data (not a clone's or an external buffer) and nobody else holding it. */
+static inline bool tx_in_place(const struct xdp_txq *tq, const struct sl_pktbuf *p)
+{
+	return p->pool == tq->pool && p->nb_segs == 1 &&
+	       p->buf_addr == (const uint8_t *)p + tq->buf_off && sl_pktbuf_refcnt_read(p) == 1;
+}
+
+static uint16_t xdp_tx_pool(void *q, struct sl_pktbuf **pkts, uint16_t n)
+{
+	struct xdp_txq *tq = q;
+	uint32_t mtu_len = __atomic_load_n(&tq->mtu_len, __ATOMIC_RELAXED);
+	struct sl_pktbuf *spent[64]; /* copied or dropped: freed after the loop */
+	uint32_t take, idx = 0, queued = 0, nspent = 0, i;
+	uint64_t bytes = 0;
+
+	tx_reclaim_pool(tq);
+	take = SL_MIN((uint32_t)n, xsk_prod_nb_free(&tq->tx, n));
+	if (take && xsk_ring_prod__reserve(&tq->tx, take, &idx) != take)
+		take = 0;
+	for (i = 0; i < take; i++) {
+		struct sl_pktbuf *p = pkts[i];
+		uint32_t len = p->pkt_len;
+		struct xdp_desc *d;
+		uint64_t addr;
+		void *obj;
+
+		if (tx_bad_len(tq, p, mtu_len))
+			goto spent;
+		if (sl_likely(tx_in_place(tq, p))) {
+			obj = p;
+			addr = (uint64_t)((uint8_t *)p->buf_addr - tq->umem) |
+			       ((uint64_t)p->data_off << XSK_UNALIGNED_BUF_OFFSET_SHIFT);
+		} else {
+			if (sl_unlikely(sl_pool_get(tq->pool, &obj) < 0)) {
+				sl_counter_add(&tq->no_buffer, n - i);
+				break; /* the rest stays with the caller */
+			}
+			tx_copy(p, (uint8_t *)obj + tq->buf_off + SL_PKTBUF_HEADROOM);
+			addr = (uint64_t)((uint8_t *)obj + tq->buf_off - tq->umem) |
+			       ((uint64_t)SL_PKTBUF_HEADROOM << XSK_UNALIGNED_BUF_OFFSET_SHIFT);
+			sl_counter_add(&tq->copied, 1);
+		}
+		own_set(&tq->own, obj);
 		d = xsk_ring_prod__tx_desc(&tq->tx, idx + queued);
 		d->addr = addr;
 		d->len = len;
 		queued++;
 		bytes += len;
+		if (obj == p)
+			continue;
+spent:
+		spent[nspent++] = p;
+		if (nspent == SL_ARRAY_SIZE(spent)) {
+			sl_pktbuf_free_bulk(spent, nspent);
+			nspent = 0;
+		}
 	}
-	/* Give back the slots reserved for dropped packets (nothing was published in them). */
-	tq->tx.cached_prod -= take - queued;
-	if (queued)
-		xsk_ring_prod__submit(&tq->tx, queued);
-	sl_pktbuf_free_bulk(pkts, take);
-	if (take < n)
+	tx_publish(tq, take, queued, bytes);
+	if (nspent)
+		sl_pktbuf_free_bulk(spent, nspent);
+	if (take < n && i == take)
 		sl_counter_add(&tq->ring_full, n - take);
-	/* One kick per burst while the kernel has frames to send, only when it asks (copy
-	 * mode always asks: sendto() runs its transmit, a batch at a time). */
-	if (__atomic_load_n(tq->tx.consumer, __ATOMIC_ACQUIRE) != *tq->tx.producer &&
-	    xsk_ring_prod__needs_wakeup(&tq->tx))
-		tx_kick(tq);
-	if (queued) {
-		sl_counter_add(&tq->packets, queued);
-		sl_counter_add(&tq->bytes, bytes);
-	}
-	return (uint16_t)take;
+	return (uint16_t)i;
 }
 
 /* --- libxdp / libbpf messages --- */
@@ -412,8 +703,13 @@ static bool have_bpffs(void)
  * UMEM to it unless the process has CAP_IPC_LOCK).  Returns false if it stays too low. */
 static bool memlock_raise(size_t need)
 {
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct caps[2];
 	struct rlimit rl;
 
+	if (syscall(SYS_capget, &hdr, caps) == 0 &&
+	    (caps[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32))))
+		return true; /* not charged */
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
 		return true;
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
@@ -581,14 +877,24 @@ static void qp_destroy(struct sl_port *port, uint16_t q)
 	}
 	if (qp->umem)
 		xsk_umem__delete(qp->umem);
-	if (qp->area)
+	if (qp->area_mapped)
 		munmap(qp->area, qp->area_len);
 	free(qp);
 	xp->qp[q] = NULL;
-	if (q < port->conf.nb_rxq && port->rxq[q])
-		((struct xdp_rxq *)port->rxq[q])->qp = NULL;
-	if (q < port->conf.nb_txq && port->txq[q])
-		((struct xdp_txq *)port->txq[q])->qp = NULL;
+	/* The kernel is done with the UMEM: what it held goes back to the pool. */
+	if (q < port->conf.nb_rxq && port->rxq[q]) {
+		struct xdp_rxq *rq = port->rxq[q];
+
+		own_release(&rq->own, rq->pool);
+		rq->qp = NULL;
+	}
+	if (q < port->conf.nb_txq && port->txq[q]) {
+		struct xdp_txq *tq = port->txq[q];
+
+		if (tq->pool)
+			own_release(&tq->own, tq->pool);
+		tq->qp = NULL;
+	}
 }
 
 static int socket_error(const struct sl_port *port, uint16_t q, int rc)
@@ -633,6 +939,13 @@ static int socket_error(const struct sl_port *port, uint16_t q, int rc)
 		       port->name, iq, xp->iface, strerror(-rc));
 	}
 	return rc;
+}
+
+/* The pool a pool UMEM of queue q is: its rx queue's, or rx queue 0's for a queue that
+ * only sends. */
+static struct sl_pool *umem_pool(const struct sl_port *port, uint16_t q)
+{
+	return ((struct xdp_rxq *)port->rxq[q < port->conf.nb_rxq ? q : 0])->pool;
 }
 
 /* Creates the UMEM and socket of port queue q, fills the fill ring and the tx free stack.
@@ -682,15 +995,31 @@ static int qp_create_once(struct sl_port *port, uint16_t q, bool last_try)
 	else if (xp->zero_copy == 0)
 		scfg.bind_flags |= XDP_COPY;
 
-	qp->area_len = (size_t)(rx_frames + tx_frames) * xp->frame_size;
-	qp->area = mmap(NULL, qp->area_len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (qp->area == MAP_FAILED) {
-		rc = -errno;
-		qp->area = NULL;
-		SL_LOG(port, ERR, "%s: cannot map a %zu-byte UMEM for queue %u: %s; use fewer "
-		       "descriptors", port->name, qp->area_len, q, strerror(-rc));
-		goto fail;
+	if (xp->pool_umem) {
+		/* The pool's objects, from the page holding the first to the end of the last. */
+		struct sl_pool *pool = umem_pool(port, q);
+		long page = sysconf(_SC_PAGESIZE);
+		uintptr_t first = (uintptr_t)sl_pool_obj(pool, 0);
+		uintptr_t end = (uintptr_t)sl_pool_obj(pool, sl_pool_size(pool) - 1) +
+				sl_pool_elt_size(pool);
+		uintptr_t start = first & ~((uintptr_t)page - 1);
+
+		qp->area = (void *)start;
+		qp->area_len = SL_ALIGN_UP(end, (uintptr_t)page) - start;
+		ucfg.frame_size = sl_pktbuf_pool_buf_len(pool);
+		ucfg.flags = XDP_UMEM_UNALIGNED_CHUNK_FLAG;
+	} else {
+		qp->area_len = (size_t)(rx_frames + tx_frames) * xp->frame_size;
+		qp->area = mmap(NULL, qp->area_len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (qp->area == MAP_FAILED) {
+			rc = -errno;
+			qp->area = NULL;
+			SL_LOG(port, ERR, "%s: cannot map a %zu-byte UMEM for queue %u: %s; use fewer "
+			       "descriptors", port->name, qp->area_len, q, strerror(-rc));
+			goto fail;
+		}
+		qp->area_mapped = true;
 	}
 	if (!memlock_raise(qp->area_len * (size_t)SL_MAX(port->conf.nb_rxq, port->conf.nb_txq)))
 		SL_LOG(port, NOTICE, "%s: cannot raise RLIMIT_MEMLOCK for %zu bytes of UMEM; if the "
@@ -738,29 +1067,57 @@ static int qp_create_once(struct sl_port *port, uint16_t q, bool last_try)
 			rq->busy_poll = true;
 	}
 	if (rq) {
-		/* Every rx frame starts in the fill ring. */
-		if (xsk_ring_prod__reserve(&rq->fill, rx_frames, &idx) != rx_frames) {
-			SL_LOG(port, ERR, "%s: the fill ring of queue %u has no room for %u frames",
-			       port->name, q, rx_frames);
-			rc = -EIO;
-			goto fail;
-		}
-		for (uint32_t i = 0; i < rx_frames; i++)
-			*xsk_ring_prod__fill_addr(&rq->fill, idx + i) = (uint64_t)i * xp->frame_size;
-		xsk_ring_prod__submit(&rq->fill, rx_frames);
 		rq->umem = qp->area;
 		rq->fd = xsk_socket__fd(qp->xsk);
 		rq->qp = qp;
+		if (xp->pool_umem) {
+			rc = own_init(&rq->own, rq->pool);
+			if (rc < 0)
+				goto fail;
+			rq->buf_off = (uint32_t)sizeof(struct sl_pktbuf) +
+				      ((struct sl_pktbuf *)sl_pool_obj(rq->pool, 0))->priv_size;
+			rq->fill_need = rx_frames;
+			fill_refill(rq);
+			if (rq->fill_need)
+				SL_LOG(port, WARNING, "%s: rx queue %u: pool %s has only %u free buffers "
+				       "for a %u-entry fill ring; the kernel drops frames when they run "
+				       "out: make the pool larger", port->name, q,
+				       sl_pool_name(rq->pool), rx_frames - rq->fill_need, rx_frames);
+		} else {
+			/* Every rx frame starts in the fill ring. */
+			if (xsk_ring_prod__reserve(&rq->fill, rx_frames, &idx) != rx_frames) {
+				SL_LOG(port, ERR, "%s: the fill ring of queue %u has no room for %u "
+				       "frames", port->name, q, rx_frames);
+				rc = -EIO;
+				goto fail;
+			}
+			for (uint32_t i = 0; i < rx_frames; i++)
+				*xsk_ring_prod__fill_addr(&rq->fill, idx + i) =
+					(uint64_t)i * xp->frame_size;
+			xsk_ring_prod__submit(&rq->fill, rx_frames);
+		}
 	}
 	if (tq) {
-		for (uint32_t i = 0; i < tx_frames; i++)
-			tq->free_addr[i] = (uint64_t)(rx_frames + tx_frames - 1 - i) * xp->frame_size;
-		tq->nb_free = tx_frames;
 		tq->umem = qp->area;
 		tq->fd = xsk_socket__fd(qp->xsk);
-		tq->max_len = xp->frame_size;
 		tq->mtu_len = (uint32_t)port->mtu + ETH_HLEN_;
 		tq->qp = qp;
+		if (xp->pool_umem) {
+			tq->pool = umem_pool(port, q);
+			rc = own_init(&tq->own, tq->pool);
+			if (rc < 0)
+				goto fail;
+			tq->buf_off = (uint32_t)sizeof(struct sl_pktbuf) +
+				      ((struct sl_pktbuf *)sl_pool_obj(tq->pool, 0))->priv_size;
+			tq->max_len = sl_pktbuf_pool_buf_len(tq->pool) - SL_PKTBUF_HEADROOM;
+		} else {
+			tq->pool = NULL;
+			for (uint32_t i = 0; i < tx_frames; i++)
+				tq->free_addr[i] =
+					(uint64_t)(rx_frames + tx_frames - 1 - i) * xp->frame_size;
+			tq->nb_free = tx_frames;
+			tq->max_len = xp->frame_size;
+		}
 	}
 	return 0;
 fail:
@@ -790,6 +1147,61 @@ static void xdp_stop(struct sl_port *port)
 		qp_destroy(port, q);
 }
 
+/* Whether the rx queues' pools can be the UMEM; if not, why says why. */
+static bool pool_fits(const struct sl_port *port, char *why, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint32_t frame = (uint32_t)port->mtu + ETH_HLEN_;
+
+	if (port->conf.nb_rxq == 0) {
+		snprintf(why, size, "the port has no rx queue, so no pool");
+		return false;
+	}
+	for (uint16_t q = 0; q < port->conf.nb_rxq; q++) {
+		struct sl_pool *pool = ((struct xdp_rxq *)port->rxq[q])->pool;
+		uint32_t buf_len = sl_pktbuf_pool_buf_len(pool);
+
+		if (buf_len < XDP_UMEM_MIN_CHUNK_SIZE_ || buf_len > (uint32_t)page) {
+			snprintf(why, size, "pool %s has %u-byte buffers but UMEM chunks are %d bytes "
+				 "to a page (%ld)", sl_pool_name(pool), buf_len,
+				 XDP_UMEM_MIN_CHUNK_SIZE_, page);
+			return false;
+		}
+		if (buf_len - XDP_HEADROOM_ < frame) {
+			snprintf(why, size, "pool %s's %u-byte buffers hold %u bytes after the kernel's "
+				 "%d-byte XDP headroom but MTU %u needs %u", sl_pool_name(pool), buf_len,
+				 buf_len - XDP_HEADROOM_, XDP_HEADROOM_, port->mtu, frame);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Chooses the UMEM: the pool when it fits (or when asked), else the driver's. */
+static int umem_choose(struct sl_port *port)
+{
+	struct xdp_port *xp = port->priv;
+	char why[192];
+
+	xp->pool_umem = false;
+	if (xp->umem_req == UMEM_DRIVER)
+		return 0;
+	if (pool_fits(port, why, sizeof(why))) {
+		xp->pool_umem = true;
+		SL_LOG(port, NOTICE, "%s: the UMEM is the rx pool: the kernel writes frames into packet "
+		       "buffers and sends them from there, no copies", port->name);
+		return 0;
+	}
+	if (xp->umem_req == UMEM_POOL) {
+		SL_LOG(port, ERR, "%s: umem=pool is not possible: %s; use buffers of 2048 bytes to a "
+		       "page, or umem=driver", port->name, why);
+		return -EINVAL;
+	}
+	SL_LOG(port, NOTICE, "%s: using a UMEM of the driver's (rx and tx copy each packet): %s; "
+	       "umem=driver chooses this without this notice", port->name, why);
+	return 0;
+}
+
 static int xdp_start(struct sl_port *port)
 {
 	struct xdp_port *xp = port->priv;
@@ -800,7 +1212,12 @@ static int xdp_start(struct sl_port *port)
 	/* The MTU may have changed with `ip link` since probe. */
 	if (ifreq_ioctl(xp, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
 		port->mtu = (uint16_t)SL_MIN(ifr.ifr_mtu, UINT16_MAX);
-	if ((uint32_t)port->mtu + ETH_HLEN_ + XDP_HEADROOM_ > xp->frame_size) {
+	rc = umem_choose(port);
+	if (rc < 0)
+		return rc;
+	port->rx = xp->pool_umem ? xdp_rx_pool : xdp_rx_driver;
+	port->tx = xp->pool_umem ? xdp_tx_pool : xdp_tx_driver;
+	if (!xp->pool_umem && (uint32_t)port->mtu + ETH_HLEN_ + XDP_HEADROOM_ > xp->frame_size) {
 		uint32_t need = sl_pow2_ceil((uint32_t)port->mtu + ETH_HLEN_ + XDP_HEADROOM_);
 		long page = sysconf(_SC_PAGESIZE);
 		char alt[96];
@@ -892,6 +1309,8 @@ static void xdp_stats_reset(struct sl_port *port)
 			__atomic_store_n(&tq->ring_full, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&tq->oversize, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&tq->runt, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&tq->no_buffer, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&tq->copied, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&tq->kick_err, 0, __ATOMIC_RELAXED);
 		}
 	}
@@ -934,6 +1353,8 @@ static int xdp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 		XSTAT("tx_q%u_ring_full", q, tq ? sl_counter_read(&tq->ring_full) : 0);
 		XSTAT("tx_q%u_oversize_drops", q, tq ? sl_counter_read(&tq->oversize) : 0);
 		XSTAT("tx_q%u_runt_drops", q, tq ? sl_counter_read(&tq->runt) : 0);
+		XSTAT("tx_q%u_no_buffer", q, tq ? sl_counter_read(&tq->no_buffer) : 0);
+		XSTAT("tx_q%u_copied", q, tq ? sl_counter_read(&tq->copied) : 0);
 		XSTAT("tx_q%u_kick_errors", q, tq ? sl_counter_read(&tq->kick_err) : 0);
 	}
 #undef XSTAT
@@ -977,6 +1398,7 @@ static const struct sl_port_ops xdp_ops = {
 static int parse_args(struct sl_port *port, const struct sl_devargs *args, struct xdp_port *xp)
 {
 	const char *mode = sl_devargs_get(args, "xdp_mode");
+	const char *umem = sl_devargs_get(args, "umem");
 	uint64_t start = 0, count = 1, frame = DEFAULT_FRAME_SIZE, budget = 0;
 	long page = sysconf(_SC_PAGESIZE);
 	int rc = 0;
@@ -1009,6 +1431,18 @@ static int parse_args(struct sl_port *port, const struct sl_devargs *args, struc
 	} else {
 		SL_LOG(port, ERR, "%s: xdp_mode=%s is not a mode; use native (driver XDP), skb "
 		       "(generic XDP) or auto (the kernel chooses)", port->name, mode);
+		return -EINVAL;
+	}
+	if (umem == NULL || strcmp(umem, "auto") == 0) {
+		xp->umem_req = UMEM_AUTO;
+	} else if (strcmp(umem, "pool") == 0) {
+		xp->umem_req = UMEM_POOL;
+	} else if (strcmp(umem, "driver") == 0) {
+		xp->umem_req = UMEM_DRIVER;
+	} else {
+		SL_LOG(port, ERR, "%s: umem=%s is not a UMEM kind; use pool (the rx pool's buffers, "
+		       "no copies), driver (the driver's frames, copies) or auto (pool when it fits)",
+		       port->name, umem);
 		return -EINVAL;
 	}
 	xp->start_queue = (uint32_t)start;
@@ -1094,8 +1528,8 @@ static int xdp_probe(struct sl_port *port, const struct sl_devargs *args)
 	}
 	port->priv = xp;
 	port->ops = &xdp_ops;
-	port->rx = xdp_rx;
-	port->tx = xdp_tx;
+	port->rx = xdp_rx_driver; /* start() picks the pair that fits the UMEM */
+	port->tx = xdp_tx_driver;
 	return 0;
 close_ctl:
 	close(xp->ctl_fd);
@@ -1105,13 +1539,14 @@ free_xp:
 }
 
 static const char *const xdp_keys[] = {"iface", "start_queue", "queue_count", "xdp_mode",
-				       "zero_copy", "frame_size", "busy_budget", NULL};
+				       "zero_copy", "frame_size", "busy_budget", "umem", NULL};
 
 const struct sl_port_driver sl_port_driver_af_xdp = {
 	.name = "net_af_xdp",
 	.keys = xdp_keys,
 	.usage = "iface=IFNAME (required) start_queue=N (0) queue_count=N (1) "
 		 "xdp_mode=native|skb|auto (auto) zero_copy=0|1 (the kernel chooses) "
-		 "frame_size=2048|4096 (2048) busy_budget=N (0: off)",
+		 "frame_size=2048|4096 (2048, driver UMEM) busy_budget=N (0: off) "
+		 "umem=pool|driver|auto (auto: pool when its buffers fit)",
 	.probe = xdp_probe,
 };

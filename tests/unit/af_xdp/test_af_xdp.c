@@ -285,6 +285,8 @@ static void test_bad_args(void **state)
 	assert_true(log_capture_has(&cap, "queue_count=2 needs queues 0..1 but xa has 1", "ethtool -l xa"));
 	assert_int_equal(sl_port_create("net_af_xdp0,iface=ma,start_queue=1,queue_count=2"), -EINVAL);
 	assert_true(log_capture_has(&cap, "needs queues 1..2 but ma has 2", NULL));
+	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa,umem=shared"), -EINVAL);
+	assert_true(log_capture_has(&cap, "umem=shared is not a UMEM kind", "pool"));
 	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa,colour=red"), -EINVAL);
 	assert_true(log_capture_has(&cap, "unknown argument 'colour'", "iface=IFNAME"));
 	assert_int_equal(sl_port_count(), 0);
@@ -310,9 +312,9 @@ static void test_start_errors(void **state)
 	int id;
 
 	(void)state;
-	/* UMEM frames too small for the MTU. */
+	/* The driver's UMEM frames too small for the MTU. */
 	assert_int_equal(sh("ip link set dev xa mtu 1800"), 0);
-	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa"), 0);
+	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa,umem=driver"), 0);
 	assert_int_equal(sl_port_configure(0, &conf), 0);
 	assert_int_equal(sl_port_rxq_setup(0, 0, 0, 0, pool), 0);
 	assert_int_equal(sl_port_txq_setup(0, 0, 0, 0), 0);
@@ -320,7 +322,21 @@ static void test_start_errors(void **state)
 	assert_true(log_capture_has(&cap, "UMEM frames too small: xa has MTU 1800",
 				    "mtu 1778`) or use frame_size=4096"));
 	assert_int_equal(sl_port_close(0), 0);
+	/* The pool's 2176-byte buffers take it (1814 bytes after 256 of headroom). */
+	id = open_port("net_af_xdp0,iface=xa", 1, pool);
+	assert_true(log_capture_has(&cap, "the UMEM is the rx pool", "no copies"));
+	assert_int_equal(sl_port_close((uint16_t)id), 0);
+	/* MTU 4000 fits neither: umem=pool says why, the default falls back and fails too. */
 	assert_int_equal(sh("ip link set dev xa mtu 4000"), 0);
+	id = sl_port_create("net_af_xdp0,iface=xa,umem=pool");
+	assert_true(id >= 0);
+	assert_int_equal(sl_port_configure((uint16_t)id, &conf), 0);
+	assert_int_equal(sl_port_rxq_setup((uint16_t)id, 0, 0, 0, pool), 0);
+	assert_int_equal(sl_port_txq_setup((uint16_t)id, 0, 0, 0), 0);
+	assert_int_equal(sl_port_start((uint16_t)id), -EINVAL);
+	assert_true(log_capture_has(&cap, "umem=pool is not possible: pool axdp_test's 2176-byte "
+				    "buffers hold 1920 bytes", "MTU 4000 needs 4014"));
+	assert_int_equal(sl_port_close((uint16_t)id), 0);
 	id = sl_port_create("net_af_xdp0,iface=xa");
 	assert_true(id >= 0);
 	assert_int_equal(sl_port_configure((uint16_t)id, &conf), 0);
@@ -328,6 +344,7 @@ static void test_start_errors(void **state)
 	assert_int_equal(sl_port_txq_setup((uint16_t)id, 0, 0, 0), 0);
 	assert_int_equal(sl_port_start((uint16_t)id), -EINVAL);
 	assert_int_equal(sh("ip link set dev xa mtu 1500"), 0);
+	assert_true(log_capture_has(&cap, "using a UMEM of the driver's", "umem=driver"));
 	assert_true(log_capture_has(&cap, "UMEM frames too small: xa has MTU 4000", "no jumbo frames"));
 	assert_false(xdp_attached("xa"));
 	/* Back at 1500 the same port starts. */
@@ -370,7 +387,8 @@ static void test_start_errors(void **state)
 		assert_int_equal(sl_port_rxq_setup((uint16_t)id2, 0, 0, 0, pool), 0);
 		assert_int_equal(sl_port_txq_setup((uint16_t)id2, 0, 0, 0), 0);
 		assert_true(sl_port_start((uint16_t)id2) < 0);
-		assert_true(log_capture_has(&cap, "queue 0 of xa", NULL));
+		if (!log_capture_has(&cap, "queue 0 of xa is taken", NULL))
+			fail_msg("no clear error for a taken queue:\n%s", cap.text);
 		assert_int_equal(sl_port_close((uint16_t)id2), 0);
 	}
 	/* The failed port did not take the first one's program away. */
@@ -379,7 +397,7 @@ static void test_start_errors(void **state)
 }
 
 /* N frames sent by the kernel side arrive at Sluice byte for byte, in order. */
-static void kernel_to_sluice(const char *mode)
+static void kernel_to_sluice(const char *mode, const char *umem)
 {
 	enum { N = 300 };
 	struct sl_pktbuf *rx[MAX_PKTS];
@@ -389,8 +407,10 @@ static void kernel_to_sluice(const char *mode)
 	unsigned got;
 	int id, fd;
 
-	snprintf(devstr, sizeof(devstr), "net_af_xdp0,iface=xa,xdp_mode=%s", mode);
+	snprintf(devstr, sizeof(devstr), "net_af_xdp0,iface=xa,xdp_mode=%s,umem=%s", mode, umem);
 	id = open_port(devstr, 1, pool);
+	/* A pool UMEM lends the kernel a fill ring's worth of buffers (1024); a driver's none. */
+	assert_int_equal(sl_pool_in_use(pool), strcmp(umem, "pool") == 0 ? 1024 : 0);
 	sh_out(out, sizeof(out), "ip -d link show dev xa");
 	/* ip shows "xdpgeneric" for skb mode, "xdp" for native. */
 	assert_non_null(strstr(out, strcmp(mode, "skb") == 0 ? " xdpgeneric " : " xdp "));
@@ -401,8 +421,14 @@ static void kernel_to_sluice(const char *mode)
 	}
 	got = recv_all((uint16_t)id, 1, rx, NULL, N, 3000);
 	assert_int_equal(got, N);
-	for (uint32_t i = 0; i < N; i++)
+	for (uint32_t i = 0; i < N; i++) {
 		assert_pkt_is(rx[i], i);
+		/* The kernel wrote the frame into the buffer itself, after its 256-byte
+		 * headroom; the driver's UMEM copies it to the default headroom. */
+		assert_int_equal(rx[i]->data_off, strcmp(umem, "pool") == 0 ? 256 : 128);
+		assert_int_equal(rx[i]->nb_segs, 1);
+		assert_int_equal(rx[i]->port, id);
+	}
 	sl_pktbuf_free_bulk(rx, N);
 	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
 	assert_int_equal(st.ipackets, N);
@@ -413,6 +439,9 @@ static void kernel_to_sluice(const char *mode)
 	assert_int_equal(xstat((uint16_t)id, "q0_rx_ring_full"), 0);
 	assert_int_equal(xstat((uint16_t)id, "q0_rx_invalid_descs"), 0);
 	close(fd);
+	assert_int_equal(sl_port_stop((uint16_t)id), 0);
+	/* Every buffer the kernel held is back once the socket is gone. */
+	assert_int_equal(sl_pool_in_use(pool), 0);
 	assert_int_equal(sl_port_close((uint16_t)id), 0);
 	assert_false(xdp_attached("xa"));
 }
@@ -420,29 +449,42 @@ static void kernel_to_sluice(const char *mode)
 static void test_kernel_to_sluice_native(void **state)
 {
 	(void)state;
-	kernel_to_sluice("native");
+	kernel_to_sluice("native", "pool");
+}
+
+static void test_kernel_to_sluice_driver_umem(void **state)
+{
+	(void)state;
+	kernel_to_sluice("native", "driver");
 }
 
 static void test_kernel_to_sluice_skb(void **state)
 {
 	(void)state;
-	kernel_to_sluice("skb");
+	kernel_to_sluice("skb", "pool");
 }
 
 /* N frames Sluice sends (some in two segments) arrive at the kernel side byte for byte. */
-static void sluice_to_kernel(const char *mode)
+static void sluice_to_kernel(const char *mode, const char *umem)
 {
 	enum { N = 300 };
+	struct sl_pool *other = sl_pktbuf_pool_create("axdp_other", 64, 0, 0,
+						      SL_PKTBUF_DEFAULT_BUF_SIZE, 0);
+	struct sl_pktbuf *held[N];
 	struct sl_port_stats st;
 	char devstr[64];
 	uint64_t bytes = 0, end;
-	unsigned sent = 0, got = 0;
+	unsigned sent = 0, got = 0, nheld = 0, foreign = 0;
 	int id, fd;
 
-	snprintf(devstr, sizeof(devstr), "net_af_xdp0,iface=xa,xdp_mode=%s", mode);
+	assert_non_null(other);
+	snprintf(devstr, sizeof(devstr), "net_af_xdp0,iface=xa,xdp_mode=%s,umem=%s", mode, umem);
 	id = open_port(devstr, 1, pool);
 	fd = raw_socket("xb");
 	end = now_ms() + 3000;
+	/* Packets of five kinds: 0 the UMEM's pool, 1 the same with data 20 bytes further in,
+	 * 2 another pool, 3 one the caller still holds a reference to, 4 two segments.  A pool
+	 * UMEM sends kinds 0 and 1 from the buffer itself and copies the others. */
 	while (sent < N && now_ms() < end) {
 		struct sl_pktbuf *pkts[32];
 		uint16_t nb = (uint16_t)SL_MIN(32u, N - sent), done;
@@ -450,31 +492,37 @@ static void sluice_to_kernel(const char *mode)
 		for (uint16_t i = 0; i < nb; i++) {
 			uint32_t seq = sent + i, len = frame_len(seq);
 			uint8_t f[2048];
-			struct sl_pktbuf *p = sl_pktbuf_alloc(pool);
+			struct sl_pktbuf *p = sl_pktbuf_alloc(seq % 5 == 2 ? other : pool);
 
 			frame_bytes(f, seq, len);
 			assert_non_null(p);
-			if (seq % 5 == 4) { /* two segments */
+			if (seq % 5 == 4) {
 				struct sl_pktbuf *p2 = sl_pktbuf_alloc(pool);
 
 				assert_non_null(p2);
 				memcpy(sl_pktbuf_append(p, 40), f, 40);
 				memcpy(sl_pktbuf_append(p2, (uint16_t)(len - 40)), f + 40, len - 40);
 				assert_int_equal(sl_pktbuf_chain(p, p2), 0);
+			} else if (seq % 5 == 1) {
+				assert_non_null(sl_pktbuf_append(p, (uint16_t)(len + 20)));
+				assert_non_null(sl_pktbuf_adj(p, 20));
+				memcpy(sl_pktbuf_mtod(p, void *), f, len);
 			} else {
 				memcpy(sl_pktbuf_append(p, (uint16_t)len), f, len);
 			}
+			if (seq % 5 == 3) {
+				sl_pktbuf_refcnt_update(p, 1);
+				held[nheld++] = p;
+			}
+			foreign += seq % 5 >= 2;
 			pkts[i] = p;
 			bytes += len;
 		}
 		done = sl_port_tx_burst((uint16_t)id, 0, pkts, nb);
-		sl_pktbuf_free_bulk(pkts + done, nb - done);
-		for (uint16_t i = done; i < nb; i++)
-			bytes -= frame_len(sent + i);
+		assert_int_equal(done, nb); /* 1024 tx slots, 300 packets */
 		sent += done;
-		if (done < nb)
-			usleep(100);
 	}
+	sl_pktbuf_free_bulk(held, nheld);
 	assert_int_equal(sent, N);
 	/* Read them back on the kernel side. */
 	end = now_ms() + 3000;
@@ -504,20 +552,32 @@ static void sluice_to_kernel(const char *mode)
 	assert_int_equal(st.obytes, bytes);
 	assert_int_equal(st.oerrors, 0);
 	assert_int_equal(xstat((uint16_t)id, "q0_tx_invalid_descs"), 0);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_copied"),
+			 strcmp(umem, "pool") == 0 ? foreign : 0);
 	close(fd);
+	assert_int_equal(sl_port_stop((uint16_t)id), 0);
+	assert_int_equal(sl_pool_in_use(pool), 0);
+	assert_int_equal(sl_pool_in_use(other), 0);
 	assert_int_equal(sl_port_close((uint16_t)id), 0);
+	sl_pool_free(other);
 }
 
 static void test_sluice_to_kernel_native(void **state)
 {
 	(void)state;
-	sluice_to_kernel("native");
+	sluice_to_kernel("native", "pool");
+}
+
+static void test_sluice_to_kernel_driver_umem(void **state)
+{
+	(void)state;
+	sluice_to_kernel("native", "driver");
 }
 
 static void test_sluice_to_kernel_skb(void **state)
 {
 	(void)state;
-	sluice_to_kernel("skb");
+	sluice_to_kernel("skb", "pool");
 }
 
 /* Runts and frames over the MTU are dropped, counted, and the port keeps going. */
@@ -775,8 +835,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_to_sluice_native, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_to_sluice_skb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_to_sluice_driver_umem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sluice_to_kernel_native, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sluice_to_kernel_skb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sluice_to_kernel_driver_umem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_bad_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_queues_native, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_queues_skb, setup, teardown),
