@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,6 +540,20 @@ int sl_port_stats_reset(uint16_t id)
 	return 0;
 }
 
+void sl_port_xstat_add(struct sl_port_xstat *xs, unsigned n, unsigned *count, uint64_t value,
+		       const char *fmt, ...)
+{
+	if (xs && *count < n) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		vsnprintf(xs[*count].name, sizeof(xs[*count].name), fmt, ap);
+		va_end(ap);
+		xs[*count].value = value;
+	}
+	(*count)++;
+}
+
 int sl_port_xstats(uint16_t id, struct sl_port_xstat *xs, unsigned n)
 {
 	struct sl_port_stats st;
@@ -548,33 +563,24 @@ int sl_port_xstats(uint16_t id, struct sl_port_xstat *xs, unsigned n)
 	GET_OR_RETURN(port, id);
 	sl_port_stats(id, &st);
 	/* DPDK's names, so tools that read DPDK's xstats read ours. */
-#define ADD(fmt, q, v)                                                                     \
-	do {                                                                               \
-		if (count < n) {                                                           \
-			snprintf(xs[count].name, sizeof(xs[count].name), fmt, q);          \
-			xs[count].value = (v);                                             \
-		}                                                                          \
-		count++;                                                                   \
-	} while (0)
-	ADD("rx_good_packets%.0d", 0, st.ipackets);
-	ADD("tx_good_packets%.0d", 0, st.opackets);
-	ADD("rx_good_bytes%.0d", 0, st.ibytes);
-	ADD("tx_good_bytes%.0d", 0, st.obytes);
-	ADD("rx_missed_errors%.0d", 0, st.imissed);
-	ADD("rx_errors%.0d", 0, st.ierrors);
-	ADD("tx_errors%.0d", 0, st.oerrors);
-	ADD("rx_mbuf_allocation_errors%.0d", 0, st.rx_nombuf);
-	ADD("tx_port_stopped%.0d", 0, st.tx_stopped);
+	sl_port_xstat_add(xs, n, &count, st.ipackets, "rx_good_packets");
+	sl_port_xstat_add(xs, n, &count, st.opackets, "tx_good_packets");
+	sl_port_xstat_add(xs, n, &count, st.ibytes, "rx_good_bytes");
+	sl_port_xstat_add(xs, n, &count, st.obytes, "tx_good_bytes");
+	sl_port_xstat_add(xs, n, &count, st.imissed, "rx_missed_errors");
+	sl_port_xstat_add(xs, n, &count, st.ierrors, "rx_errors");
+	sl_port_xstat_add(xs, n, &count, st.oerrors, "tx_errors");
+	sl_port_xstat_add(xs, n, &count, st.rx_nombuf, "rx_mbuf_allocation_errors");
+	sl_port_xstat_add(xs, n, &count, st.tx_stopped, "tx_port_stopped");
 	for (unsigned q = 0; q < port->conf.nb_rxq; q++) {
-		ADD("rx_q%u_packets", q, st.q_ipackets[q]);
-		ADD("rx_q%u_bytes", q, st.q_ibytes[q]);
-		ADD("rx_q%u_errors", q, st.q_errors[q]);
+		sl_port_xstat_add(xs, n, &count, st.q_ipackets[q], "rx_q%u_packets", q);
+		sl_port_xstat_add(xs, n, &count, st.q_ibytes[q], "rx_q%u_bytes", q);
+		sl_port_xstat_add(xs, n, &count, st.q_errors[q], "rx_q%u_errors", q);
 	}
 	for (unsigned q = 0; q < port->conf.nb_txq; q++) {
-		ADD("tx_q%u_packets", q, st.q_opackets[q]);
-		ADD("tx_q%u_bytes", q, st.q_obytes[q]);
+		sl_port_xstat_add(xs, n, &count, st.q_opackets[q], "tx_q%u_packets", q);
+		sl_port_xstat_add(xs, n, &count, st.q_obytes[q], "tx_q%u_bytes", q);
 	}
-#undef ADD
 	if (port->ops->xstats) {
 		rc = port->ops->xstats(port, count < n ? xs + count : NULL, count < n ? n - count : 0);
 		if (rc < 0)

@@ -119,6 +119,12 @@ int sl_ifnet_ioctl(int ctl_fd, const char *iface, unsigned long req, struct ifre
 int sl_ifnet_link(struct sl_port *port, int ctl_fd, const char *iface,
 		  struct sl_port_link *link);
 
+/* Adds one extended statistic for an xstats op: stores it when xs is not NULL and *count
+ * is below n, and counts it either way (so a call with xs NULL sizes the list).  The name
+ * is printf-formatted, e.g. ("rx_q%u_nombuf", q). */
+void sl_port_xstat_add(struct sl_port_xstat *xs, unsigned n, unsigned *count, uint64_t value,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* The generated table of drivers built in, NULL-terminated. */
 extern const struct sl_port_driver *const sl_port_drivers[];
 

@@ -708,33 +708,30 @@ static int afp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 {
 	unsigned count = 0;
 
-#define XSTAT(fmt, q, v)                                                                   \
-	do {                                                                               \
-		if (xs && count < n) {                                                     \
-			snprintf(xs[count].name, sizeof(xs[count].name), fmt, q);          \
-			xs[count].value = (v);                                             \
-		}                                                                          \
-		count++;                                                                   \
-	} while (0)
 	for (uint16_t q = 0; q < port->conf.nb_rxq; q++) {
 		struct afp_rxq *rq = port->rxq[q];
 
 		if (rq && xs)
 			rxq_harvest(rq);
-		XSTAT("rx_q%u_kernel_drops", q, rq ? rq->kdrops : 0);
-		XSTAT("rx_q%u_freeze_count", q, rq ? rq->kfreeze : 0);
-		XSTAT("rx_q%u_truncated_drops", q, rq ? sl_counter_read(&rq->truncated) : 0);
-		XSTAT("rx_q%u_nombuf", q, rq ? sl_counter_read(&rq->nombuf) : 0);
+		sl_port_xstat_add(xs, n, &count, rq ? rq->kdrops : 0, "rx_q%u_kernel_drops", q);
+		sl_port_xstat_add(xs, n, &count, rq ? rq->kfreeze : 0, "rx_q%u_freeze_count", q);
+		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->truncated) : 0,
+					  "rx_q%u_truncated_drops", q);
+		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->nombuf) : 0,
+					  "rx_q%u_nombuf", q);
 	}
 	for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
 		struct afp_txq *tq = port->txq[q];
 
-		XSTAT("tx_q%u_ring_full", q, tq ? sl_counter_read(&tq->ring_full) : 0);
-		XSTAT("tx_q%u_oversize_drops", q, tq ? sl_counter_read(&tq->oversize) : 0);
-		XSTAT("tx_q%u_runt_drops", q, tq ? sl_counter_read(&tq->runt) : 0);
-		XSTAT("tx_q%u_kick_errors", q, tq ? sl_counter_read(&tq->kick_err) : 0);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->ring_full) : 0,
+					  "tx_q%u_ring_full", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->oversize) : 0,
+					  "tx_q%u_oversize_drops", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->runt) : 0,
+					  "tx_q%u_runt_drops", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->kick_err) : 0,
+					  "tx_q%u_kick_errors", q);
 	}
-#undef XSTAT
 	return (int)count;
 }
 

@@ -1322,42 +1322,43 @@ static int xdp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 	uint16_t nq = SL_MAX(port->conf.nb_rxq, port->conf.nb_txq);
 	unsigned count = 0;
 
-#define XSTAT(fmt, q, v)                                                                   \
-	do {                                                                               \
-		if (xs && count < n) {                                                     \
-			snprintf(xs[count].name, sizeof(xs[count].name), fmt, q);          \
-			xs[count].value = (v);                                             \
-		}                                                                          \
-		count++;                                                                   \
-	} while (0)
 	for (uint16_t q = 0; q < nq; q++) {
 		struct xdp_statistics ks = kstats(xp, q);
 
 		/* The kernel's XDP_STATISTICS of the queue's socket. */
-		XSTAT("q%u_rx_dropped", q, ks.rx_dropped);
-		XSTAT("q%u_rx_invalid_descs", q, ks.rx_invalid_descs);
-		XSTAT("q%u_tx_invalid_descs", q, ks.tx_invalid_descs);
-		XSTAT("q%u_rx_ring_full", q, ks.rx_ring_full);
-		XSTAT("q%u_rx_fill_ring_empty_descs", q, ks.rx_fill_ring_empty_descs);
-		XSTAT("q%u_tx_ring_empty_descs", q, ks.tx_ring_empty_descs);
+		sl_port_xstat_add(xs, n, &count, ks.rx_dropped, "q%u_rx_dropped", q);
+		sl_port_xstat_add(xs, n, &count, ks.rx_invalid_descs, "q%u_rx_invalid_descs", q);
+		sl_port_xstat_add(xs, n, &count, ks.tx_invalid_descs, "q%u_tx_invalid_descs", q);
+		sl_port_xstat_add(xs, n, &count, ks.rx_ring_full, "q%u_rx_ring_full", q);
+		sl_port_xstat_add(xs, n, &count, ks.rx_fill_ring_empty_descs,
+					  "q%u_rx_fill_ring_empty_descs", q);
+		sl_port_xstat_add(xs, n, &count, ks.tx_ring_empty_descs,
+					  "q%u_tx_ring_empty_descs", q);
 	}
 	for (uint16_t q = 0; q < port->conf.nb_rxq; q++) {
 		struct xdp_rxq *rq = port->rxq[q];
 
-		XSTAT("rx_q%u_nombuf", q, rq ? sl_counter_read(&rq->nombuf) : 0);
-		XSTAT("rx_q%u_kick_errors", q, rq ? sl_counter_read(&rq->kick_err) : 0);
+		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->nombuf) : 0,
+					  "rx_q%u_nombuf", q);
+		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->kick_err) : 0,
+					  "rx_q%u_kick_errors", q);
 	}
 	for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
 		struct xdp_txq *tq = port->txq[q];
 
-		XSTAT("tx_q%u_ring_full", q, tq ? sl_counter_read(&tq->ring_full) : 0);
-		XSTAT("tx_q%u_oversize_drops", q, tq ? sl_counter_read(&tq->oversize) : 0);
-		XSTAT("tx_q%u_runt_drops", q, tq ? sl_counter_read(&tq->runt) : 0);
-		XSTAT("tx_q%u_no_buffer", q, tq ? sl_counter_read(&tq->no_buffer) : 0);
-		XSTAT("tx_q%u_copied", q, tq ? sl_counter_read(&tq->copied) : 0);
-		XSTAT("tx_q%u_kick_errors", q, tq ? sl_counter_read(&tq->kick_err) : 0);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->ring_full) : 0,
+					  "tx_q%u_ring_full", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->oversize) : 0,
+					  "tx_q%u_oversize_drops", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->runt) : 0,
+					  "tx_q%u_runt_drops", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->no_buffer) : 0,
+					  "tx_q%u_no_buffer", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->copied) : 0,
+					  "tx_q%u_copied", q);
+		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->kick_err) : 0,
+					  "tx_q%u_kick_errors", q);
 	}
-#undef XSTAT
 	return (int)count;
 }
 

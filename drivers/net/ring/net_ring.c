@@ -202,11 +202,8 @@ static int ring_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned 
 	for (uint16_t i = 0; i < port->conf.nb_txq; i++) {
 		struct ring_queue *q = port->txq[i];
 
-		if (count < n && xs) {
-			snprintf(xs[count].name, sizeof(xs[count].name), "tx_q%u_ring_full", i);
-			xs[count].value = q ? sl_counter_read(&q->full) : 0;
-		}
-		count++;
+		sl_port_xstat_add(xs, n, &count, q ? sl_counter_read(&q->full) : 0,
+				  "tx_q%u_ring_full", i);
 	}
 	return (int)count;
 }

@@ -688,14 +688,11 @@ static int tap_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 	}
 	if (kernel_drops(tp->ifname, k) == 0 && k[1] >= tp->kbase[1])
 		v[4 + TX_ERR_MAX] = k[1] - tp->kbase[1];
-	for (unsigned i = 0; i < SL_ARRAY_SIZE(v); i++, count++) {
+	for (unsigned i = 0; i < SL_ARRAY_SIZE(v); i++) {
 		const char *name = i < 4 ? names[i]
 			: i < 4 + TX_ERR_MAX ? tx_err_names[i - 4] : "tx_kernel_dropped";
 
-		if (xs && count < n) {
-			snprintf(xs[count].name, sizeof(xs[count].name), "%s", name);
-			xs[count].value = v[i];
-		}
+		sl_port_xstat_add(xs, n, &count, v[i], "%s", name);
 	}
 	return (int)count;
 }
