@@ -16,12 +16,10 @@ PEER=$BUILD/tests/unit/af_packet/afp_peer
 N=200
 ETHERTYPE=88b5 # IEEE local experimental: no kernel protocol answers it
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root"
+. "$(dirname "$0")/lib.sh"
+need_root
 [ -x "$PEER" ] || skip "$PEER not built (configure with -Dtests=true; is net_af_packet on?)"
-for t in ip python3 timeout; do
-	command -v "$t" >/dev/null || skip "$t not installed"
-done
+need_tools ip python3 timeout
 
 ID=$$
 NSK=sl-afpk-$ID
@@ -29,35 +27,8 @@ NSS=sl-afps-$ID
 VK=afk$ID
 VS=afs$ID
 TMP=$(mktemp -d /tmp/af_packet_veth.XXXXXX)
-PIDS=()
 
-cleanup() {
-	local rc=$?
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	# Deleting the namespaces deletes the veth ends inside them.
-	ip netns del "$NSK" 2>/dev/null
-	ip netns del "$NSS" 2>/dev/null
-	ip link del "$VK" 2>/dev/null
-	rm -rf "$TMP"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() { echo "FAIL: $*"; exit 1; }
-
-ip netns add "$NSK" || fail "cannot create netns $NSK"
-ip netns add "$NSS" || fail "cannot create netns $NSS"
-ip link add "$VK" netns "$NSK" type veth peer name "$VS" netns "$NSS" ||
-	fail "cannot create veth $VK/$VS"
-# IPv6 off before the links come up: no router solicitation or MLD report ever leaves.
-ip netns exec "$NSK" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$VK/disable_ipv6" || fail "ipv6 off on $VK"
-ip netns exec "$NSS" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$VS/disable_ipv6" || fail "ipv6 off on $VS"
-ip -n "$NSK" link set "$VK" up || fail "link up $VK"
-ip -n "$NSS" link set "$VS" up || fail "link up $VS"
+veth_pair "$NSK" "$NSS" "$VK" "$VS"
 
 # The frames: N of them, 60 to 1514 bytes, to a MAC nobody owns, each with its number and a
 # pattern.  One line of hex per frame, the format afp_peer reads and prints.

@@ -17,13 +17,11 @@ FWD=$BUILD/app/fwd/sluice-fwd
 N=200
 ETHERTYPE=88b5 # IEEE local experimental: no kernel protocol answers it
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root"
+. "$(dirname "$0")/lib.sh"
+need_root
 [ -x "$FWD" ] || skip "$FWD not built"
 "$FWD" --help 2>&1 | grep -q . || skip "sluice-fwd does not run"
-for t in ip python3 timeout; do
-	command -v "$t" >/dev/null || skip "$t not installed"
-done
+need_tools ip python3 timeout
 
 ID=$$
 NSK=sl-axk-$ID
@@ -31,35 +29,8 @@ NSS=sl-axs-$ID
 VK=axk$ID
 VS=axs$ID
 TMP=$(mktemp -d /tmp/af_xdp_veth.XXXXXX)
-PIDS=()
 
-cleanup() {
-	local rc=$?
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	# Deleting the namespaces deletes the veth ends (and any XDP program) inside them.
-	ip netns del "$NSK" 2>/dev/null
-	ip netns del "$NSS" 2>/dev/null
-	ip link del "$VK" 2>/dev/null
-	rm -rf "$TMP"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() { echo "FAIL: $*"; exit 1; }
-
-ip netns add "$NSK" || fail "cannot create netns $NSK"
-ip netns add "$NSS" || fail "cannot create netns $NSS"
-ip link add "$VK" netns "$NSK" type veth peer name "$VS" netns "$NSS" ||
-	fail "cannot create veth $VK/$VS"
-ip netns exec "$NSK" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$VK/disable_ipv6" || fail "ipv6 off on $VK"
-ip netns exec "$NSS" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$VS/disable_ipv6" || fail "ipv6 off on $VS"
-ip -n "$NSK" link set dev "$VK" up || fail "link up $VK"
-ip -n "$NSS" link set dev "$VS" up || fail "link up $VS"
-ip -n "$NSS" link set dev lo up || fail "link up lo"
+veth_pair "$NSK" "$NSS" "$VK" "$VS"
 
 xdp_on() { ip -n "$NSS" -d link show dev "$VS" | grep -q "prog/xdp"; }
 

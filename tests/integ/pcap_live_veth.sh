@@ -14,43 +14,16 @@ BUILD=$(cd "${1:?usage: pcap_live_veth.sh BUILD_DIR}" && pwd)
 TOOL=$BUILD/tests/unit/pcap/pcap_tool
 N=64
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: needs root (network namespaces and raw sockets)"
-	exit 77
-fi
-if [ ! -x "$TOOL" ]; then
-	echo "SKIP: $TOOL is not built (net_pcap is off: apt-get install libpcap-dev)"
-	exit 77
-fi
-for t in ip python3 tcpdump tshark timeout; do
-	if ! command -v "$t" >/dev/null; then
-		echo "SKIP: $t is not installed (apt-get install iproute2 python3 tcpdump tshark)"
-		exit 77
-	fi
-done
+. "$(dirname "$0")/lib.sh"
+need_root
+[ -x "$TOOL" ] || skip "$TOOL is not built (net_pcap is off: apt-get install libpcap-dev)"
+need_tools ip python3 tcpdump tshark timeout
 
 NS_A=slpcapA$$
 NS_B=slpcapB$$
 VA=slpa$$
 VB=slpb$$
 TMP=$(mktemp -d "/tmp/sl_pcap_veth.$$.XXXXXX")
-PIDS=()
-
-cleanup() {
-	for pid in "${PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	ip netns del "$NS_A" 2>/dev/null || true
-	ip netns del "$NS_B" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
 
 # Waits up to 5 s for a line matching $2 in file $1.
 wait_for() {
@@ -62,21 +35,7 @@ wait_for() {
 	fail "timed out waiting for '$2' in $1"
 }
 
-if ! ip netns add "$NS_A" 2>"$TMP/netns.err"; then
-	cat "$TMP/netns.err"
-	echo "SKIP: cannot create network namespaces here"
-	exit 77
-fi
-ip netns add "$NS_B"
-for ns in "$NS_A" "$NS_B"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add "$VA" netns "$NS_A" type veth peer name "$VB" netns "$NS_B"
-ip netns exec "$NS_A" sysctl -qw "net.ipv6.conf.$VA.disable_ipv6=1"
-ip netns exec "$NS_B" sysctl -qw "net.ipv6.conf.$VB.disable_ipv6=1"
-ip -n "$NS_A" link set "$VA" up
-ip -n "$NS_B" link set "$VB" up
+veth_pair "$NS_A" "$NS_B" "$VA" "$VB"
 
 echo "== rx: $N frames from a raw socket in $NS_B to Sluice on $VA ($NS_A)"
 ip netns exec "$NS_A" timeout 20 "$TOOL" recv "net_pcap0,iface=$VA" $N 10000 500 \
