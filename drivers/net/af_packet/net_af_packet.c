@@ -716,21 +716,21 @@ static int afp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 		sl_port_xstat_add(xs, n, &count, rq ? rq->kdrops : 0, "rx_q%u_kernel_drops", q);
 		sl_port_xstat_add(xs, n, &count, rq ? rq->kfreeze : 0, "rx_q%u_freeze_count", q);
 		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->truncated) : 0,
-					  "rx_q%u_truncated_drops", q);
+				  "rx_q%u_truncated_drops", q);
 		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->nombuf) : 0,
-					  "rx_q%u_nombuf", q);
+				  "rx_q%u_nombuf", q);
 	}
 	for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
 		struct afp_txq *tq = port->txq[q];
 
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->ring_full) : 0,
-					  "tx_q%u_ring_full", q);
+				  "tx_q%u_ring_full", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->oversize) : 0,
-					  "tx_q%u_oversize_drops", q);
+				  "tx_q%u_oversize_drops", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->runt) : 0,
-					  "tx_q%u_runt_drops", q);
+				  "tx_q%u_runt_drops", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->kick_err) : 0,
-					  "tx_q%u_kick_errors", q);
+				  "tx_q%u_kick_errors", q);
 	}
 	return (int)count;
 }

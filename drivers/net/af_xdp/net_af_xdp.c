@@ -1339,25 +1339,25 @@ static int xdp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 		struct xdp_rxq *rq = port->rxq[q];
 
 		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->nombuf) : 0,
-					  "rx_q%u_nombuf", q);
+				  "rx_q%u_nombuf", q);
 		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->kick_err) : 0,
-					  "rx_q%u_kick_errors", q);
+				  "rx_q%u_kick_errors", q);
 	}
 	for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
 		struct xdp_txq *tq = port->txq[q];
 
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->ring_full) : 0,
-					  "tx_q%u_ring_full", q);
+				  "tx_q%u_ring_full", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->oversize) : 0,
-					  "tx_q%u_oversize_drops", q);
+				  "tx_q%u_oversize_drops", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->runt) : 0,
-					  "tx_q%u_runt_drops", q);
+				  "tx_q%u_runt_drops", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->no_buffer) : 0,
-					  "tx_q%u_no_buffer", q);
+				  "tx_q%u_no_buffer", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->copied) : 0,
-					  "tx_q%u_copied", q);
+				  "tx_q%u_copied", q);
 		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->kick_err) : 0,
-					  "tx_q%u_kick_errors", q);
+				  "tx_q%u_kick_errors", q);
 	}
 	return (int)count;
 }

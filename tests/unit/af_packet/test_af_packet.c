@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "log_capture.h"
+#include "port_test.h"
 #include "sl_port.h"
 
 #define ETHERTYPE_TEST 0x88b5 /* IEEE local experimental: no kernel protocol takes it */
@@ -38,25 +39,6 @@ static const uint8_t MAC_NOBODY[6] = {0x02, 0, 0, 0, 0, 0xee};
 
 static struct log_capture cap;
 static struct sl_pool *pool;
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static int write_file(const char *path, const char *text)
 {
@@ -190,41 +172,6 @@ static void send_all(uint16_t port, uint16_t q, struct sl_pktbuf **pkts, unsigne
 	assert_int_equal(done, n);
 }
 
-/* Receives on queues [0, nq) until `want` packets came or timeout_ms passed, then keeps
- * polling 30 ms more to catch any extra.  Stores queue numbers in qs when not NULL. */
-static unsigned recv_all(uint16_t port, uint16_t nq, struct sl_pktbuf **out, uint16_t *qs,
-			 unsigned max, unsigned want, unsigned timeout_ms)
-{
-	uint64_t end = now_ms() + timeout_ms, extra_end = 0;
-	unsigned got = 0;
-
-	for (;;) {
-		uint64_t t = now_ms();
-
-		if (got >= want && extra_end == 0)
-			extra_end = t + 30;
-		if ((extra_end && t >= extra_end) || (!extra_end && t >= end))
-			break;
-		for (uint16_t q = 0; q < nq; q++) {
-			struct sl_pktbuf *pkts[32];
-			uint16_t nb = sl_port_rx_burst(port, q, pkts, 32);
-
-			for (uint16_t i = 0; i < nb; i++) {
-				if (got < max) {
-					if (qs)
-						qs[got] = q;
-					out[got] = pkts[i];
-				} else {
-					sl_pktbuf_free(pkts[i]);
-				}
-				got++;
-			}
-		}
-		usleep(200);
-	}
-	return got;
-}
-
 static void assert_pkt_is(const struct sl_pktbuf *p, const uint8_t *f, uint32_t len)
 {
 	uint8_t buf[2048];
@@ -234,19 +181,6 @@ static void assert_pkt_is(const struct sl_pktbuf *p, const uint8_t *f, uint32_t 
 	data = sl_pktbuf_read(p, 0, len, buf);
 	assert_non_null(data);
 	assert_memory_equal(data, f, len);
-}
-
-static uint64_t xstat(uint16_t port, const char *name)
-{
-	struct sl_port_xstat xs[128];
-	int n = sl_port_xstats(port, xs, 128);
-
-	assert_true(n > 0 && n <= 128);
-	for (int i = 0; i < n; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	fail_msg("no xstat %s", name);
-	return 0;
 }
 
 /* The kernel's count of promiscuity or allmulti users of an interface: memberships taken

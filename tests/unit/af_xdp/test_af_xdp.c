@@ -32,6 +32,7 @@
 #include <cmocka.h>
 
 #include "log_capture.h"
+#include "port_test.h"
 #include "sl_port.h"
 
 #define ETHERTYPE_TEST 0x88b5
@@ -42,43 +43,6 @@ static const uint8_t MAC_NOBODY[6] = {0x02, 0, 0, 0, 0, 0xee};
 
 static struct log_capture cap;
 static struct sl_pool *pool;
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-/* Output of a shell command (at most size - 1 bytes). */
-static void sh_out(char *out, size_t size, const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	FILE *f;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	pclose(f);
-}
 
 /* Whether `ip -d link` shows an XDP program on the interface. */
 static bool xdp_attached(const char *iface)
@@ -195,41 +159,6 @@ static void raw_send(int fd, uint32_t seq)
 	assert_int_equal(send(fd, f, len, 0), (ssize_t)len);
 }
 
-/* Receives from queues [0, nq) until want packets came or timeout_ms passed, then polls
- * 30 ms more to catch extras.  qs gets each packet's queue when not NULL. */
-static unsigned recv_all(uint16_t port, uint16_t nq, struct sl_pktbuf **out, uint16_t *qs,
-			 unsigned want, unsigned timeout_ms)
-{
-	uint64_t end = now_ms() + timeout_ms, extra_end = 0;
-	unsigned got = 0;
-
-	for (;;) {
-		uint64_t t = now_ms();
-
-		if (got >= want && extra_end == 0)
-			extra_end = t + 30;
-		if ((extra_end && t >= extra_end) || (!extra_end && t >= end))
-			break;
-		for (uint16_t q = 0; q < nq; q++) {
-			struct sl_pktbuf *pkts[32];
-			uint16_t nb = sl_port_rx_burst(port, q, pkts, 32);
-
-			for (uint16_t i = 0; i < nb; i++) {
-				if (got < MAX_PKTS) {
-					if (qs)
-						qs[got] = q;
-					out[got] = pkts[i];
-				} else {
-					sl_pktbuf_free(pkts[i]);
-				}
-				got++;
-			}
-		}
-		usleep(100);
-	}
-	return got;
-}
-
 static void assert_pkt_is(const struct sl_pktbuf *p, uint32_t seq)
 {
 	uint8_t f[2048], buf[2048];
@@ -241,19 +170,6 @@ static void assert_pkt_is(const struct sl_pktbuf *p, uint32_t seq)
 	data = sl_pktbuf_read(p, 0, len, buf);
 	assert_non_null(data);
 	assert_memory_equal(data, f, len);
-}
-
-static uint64_t xstat(uint16_t port, const char *name)
-{
-	struct sl_port_xstat xs[256];
-	int n = sl_port_xstats(port, xs, 256);
-
-	assert_true(n > 0 && n <= 256);
-	for (int i = 0; i < n; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	fail_msg("no xstat %s", name);
-	return 0;
 }
 
 /* --- tests --- */
@@ -419,7 +335,7 @@ static void kernel_to_sluice(const char *mode, const char *umem)
 		raw_send(fd, i);
 		bytes += frame_len(i);
 	}
-	got = recv_all((uint16_t)id, 1, rx, NULL, N, 3000);
+	got = recv_all((uint16_t)id, 1, rx, NULL, MAX_PKTS, N, 3000);
 	assert_int_equal(got, N);
 	for (uint32_t i = 0; i < N; i++) {
 		assert_pkt_is(rx[i], i);
@@ -633,7 +549,7 @@ static void two_queues(const char *mode)
 		ncpu++;
 	}
 	assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
-	got = recv_all((uint16_t)id, 2, rx, qs, (unsigned)ncpu * (N / 2), 3000);
+	got = recv_all((uint16_t)id, 2, rx, qs, MAX_PKTS, (unsigned)ncpu * (N / 2), 3000);
 	assert_int_equal(got, (unsigned)ncpu * (N / 2));
 	for (unsigned i = 0; i < got; i++) {
 		uint32_t seq;
@@ -711,7 +627,7 @@ static void test_rx_nombuf_and_drops(void **state)
 	sl_pktbuf_free_bulk(held, nheld);
 	got = nheld;
 	for (;;) {
-		unsigned more = recv_all((uint16_t)id, 1, rx, NULL, 32, 50);
+		unsigned more = recv_all((uint16_t)id, 1, rx, NULL, MAX_PKTS, 32, 50);
 
 		if (more == 0)
 			break;
@@ -746,7 +662,7 @@ static void test_stop_start_teardown(void **state)
 	assert_true(xdp_attached("xa"));
 	fd = raw_socket("xb");
 	raw_send(fd, 7);
-	assert_int_equal(recv_all((uint16_t)id, 1, rx, NULL, 1, 2000), 1);
+	assert_int_equal(recv_all((uint16_t)id, 1, rx, NULL, MAX_PKTS, 1, 2000), 1);
 	assert_pkt_is(rx[0], 7);
 	sl_pktbuf_free(rx[0]);
 	close(fd);
@@ -780,7 +696,7 @@ static void test_sigkill_leaves_program(void **state)
 				    "ip link set dev xa xdp off"));
 	fd = raw_socket("xb");
 	raw_send(fd, 9);
-	assert_int_equal(recv_all((uint16_t)id, 1, rx, NULL, 1, 2000), 1);
+	assert_int_equal(recv_all((uint16_t)id, 1, rx, NULL, MAX_PKTS, 1, 2000), 1);
 	assert_pkt_is(rx[0], 9);
 	sl_pktbuf_free(rx[0]);
 	close(fd);
@@ -819,7 +735,7 @@ static void test_dispatcher_with_bpffs(void **state)
 	}
 	fd = raw_socket("xb");
 	raw_send(fd, 3);
-	assert_int_equal(recv_all((uint16_t)id, 1, rx, NULL, 1, 2000), 1);
+	assert_int_equal(recv_all((uint16_t)id, 1, rx, NULL, MAX_PKTS, 1, 2000), 1);
 	assert_pkt_is(rx[0], 3);
 	sl_pktbuf_free(rx[0]);
 	close(fd);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "log_capture.h"
+#include "port_test.h"
 #include "sl_cycles.h"
 #include "sl_port.h"
 
@@ -132,19 +133,6 @@ static int start_port(const char *devstr)
 	assert_int_equal(sl_port_txq_setup((uint16_t)id, 0, 0, 0), 0);
 	assert_int_equal(sl_port_start((uint16_t)id), 0);
 	return id;
-}
-
-static uint64_t xstat(uint16_t port, const char *name)
-{
-	struct sl_port_xstat xs[64];
-	int n = sl_port_xstats(port, xs, SL_ARRAY_SIZE(xs));
-
-	assert_true(n > 0 && n <= (int)SL_ARRAY_SIZE(xs));
-	for (int i = 0; i < n; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	fail_msg("no xstat %s", name);
-	return 0;
 }
 
 static unsigned count_in_log(const char *what)

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "log_capture.h"
+#include "port_test.h"
 #include "sl_cksum.h"
 #include "sl_net.h"
 #include "sl_port.h"
@@ -144,19 +145,6 @@ static bool ip_link_has(const char *name, const char *text)
 	out[n] = '\0';
 	pclose(f);
 	return strstr(out, text) != NULL;
-}
-
-static uint64_t xstat(uint16_t port, const char *name)
-{
-	struct sl_port_xstat xs[64];
-	int n = sl_port_xstats(port, xs, 64);
-
-	assert_true(n > 0 && n <= 64);
-	for (int i = 0; i < n; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	fail_msg("no xstat %s", name);
-	return 0;
 }
 
 /* Creates, configures (nq queues each way), sets up and starts a port. */
