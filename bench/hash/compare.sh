@@ -1,23 +1,34 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Runs Sluice's hash_perf -q and (when installed) DPDK 22.11's hash_perf_autotest
-# alternately, RUNS times each (default 3), and prints markdown tables of the medians.
+# Sluice's hash table next to DPDK 22.11's.
 #
 #   bench/hash/compare.sh BUILD_DIR        e.g. bench/hash/compare.sh build/release
 #
-# Both print DPDK's result layout; the cases compared are DPDK's "ELEMENTS IN PRIMARY OR
-# SECONDARY LOCATION" ones without locks (ordinary cuckoo insertion): a table of 2^19
-# entries filled to 75 %, per key size: cycles per add, per lookup (5 shuffled passes),
-# per key of bulk lookups of 16, per delete.  DPDK's hash function there is rte_jhash,
-# Sluice's is CRC32C: the "precomputed hash" tables compare the tables alone.
-# DPDK runs as: dpdk-test --no-huge -m 4096 -l 0 --no-pci (no hugepages, one core); when
-# HUGEPAGES=N is set, N 2 MiB pages are reserved for the run (both programs then use
+# 1. Headline: BUILD_DIR/bench/hash/hash_vs_dpdk (built when libdpdk is found) links both
+#    lib/hash and librte_hash and times them in one process on the same keys: 16- and
+#    32-byte keys, tables of 1 M and 16 M entries filled to 75 %, CRC32C in both; add,
+#    lookup (hashed by the table and precomputed), bulk lookups of 32 and 64, misses,
+#    delete.  REPS repetitions (default 5), medians; extra arguments in HASH_VS_DPDK_ARGS
+#    (e.g. "-k 16 -e 1048576").  It exits 1 if either library misses a key.
+# 2. With AUTOTEST=1 (slow: about 5 minutes per run): Sluice's hash_perf -q and DPDK's
+#    hash_perf_autotest alternately, RUNS times each (default 3), medians.
+#    Both print DPDK's result layout; the cases compared are DPDK's "ELEMENTS IN PRIMARY
+#    OR SECONDARY LOCATION" ones without locks (ordinary cuckoo insertion): a table of
+#    2^19 entries filled to 75 %, per key size: cycles per add, per lookup (5 shuffled
+#    passes), per key of bulk lookups of 16, per delete.  DPDK's hash function there is
+#    rte_jhash, Sluice's is CRC32C: the "precomputed hash" tables compare the tables
+#    alone.  DPDK runs as: dpdk-test --no-huge -m 4096 -l 0 --no-pci (no hugepages, one
+#    core).
+# When HUGEPAGES=N is set, N 2 MiB pages are reserved for the run (both programs then use
 # them) and the old count is restored on exit.
+# Timing runs on a shared machine: wrap in `flock /tmp/bench.lock`.
 set -eu
 
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
+reps=${REPS:-5}
 perf="$build/bench/hash/hash_perf"
+vs="$build/bench/hash/hash_vs_dpdk"
 [ -x "$perf" ] || { echo "compare.sh: $perf not found; build it: ninja -C $build bench/hash/hash_perf" >&2; exit 1; }
 
 tmp=$(mktemp -d)
@@ -36,6 +47,30 @@ if [ -n "${HUGEPAGES:-}" ]; then
 	echo "compare.sh: $(cat /proc/sys/vm/nr_hugepages) hugepages reserved (was $old_huge)" >&2
 	dpdk_mem="-m 2048"
 fi
+
+echo "## Side by side in one process: \`$vs -r $reps ${HASH_VS_DPDK_ARGS:-}\`"
+echo
+echo "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores."
+if [ -x "$vs" ]; then
+	dpdk_mib=3072
+	[ -n "${HUGEPAGES:-}" ] && dpdk_mib=2048
+	# shellcheck disable=SC2086
+	"$vs" -r "$reps" -m "$dpdk_mib" ${HASH_VS_DPDK_ARGS:-} 2>"$tmp/vs.err" || {
+		cat "$tmp/vs.err" >&2
+		echo "compare.sh: hash_vs_dpdk failed" >&2
+		exit 1
+	}
+else
+	echo "compare.sh: $vs not built (needs libdpdk: apt-get install dpdk-dev)" >&2
+fi
+if [ "${AUTOTEST:-0}" != 1 ]; then
+	echo
+	echo "(AUTOTEST=1 adds the hash_perf vs dpdk-test hash_perf_autotest tables.)"
+	exit 0
+fi
+echo
+echo "## hash_perf vs dpdk-test hash_perf_autotest"
+echo
 
 have_dpdk=0
 if command -v dpdk-test >/dev/null 2>&1; then

@@ -3,7 +3,8 @@
  * Single-thread semantics of the cuckoo hash: CRC32C (instruction vs table, a known
  * vector), argument errors and their log lines, a differential test against a reference
  * map over 2.8 M random operations, a full table, colliding hashes, bulk lookups,
- * iteration, reset and the documented memory sizes.
+ * the key compare against memcmp for 22 key lengths, bulk == single lookup on every key
+ * of nearly full tables, iteration, reset and the documented memory sizes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -525,6 +526,123 @@ static void test_bulk(void **state)
 	sl_hash_free(h);
 }
 
+/*
+ * Key compare vs memcmp: with one hash value for every key, all 16 keys share both
+ * buckets and every signature, so the key compare alone decides.  For each key length
+ * (the straight-line 16/32/48/64 cases, the loop, padded tails), probes are stored keys
+ * with zero, one or two random bytes changed; a probe must be found exactly when memcmp
+ * says it equals a stored key, with that key's value.
+ */
+static void test_key_compare(void **state)
+{
+	static const uint32_t lens[] = {1, 4, 7, 8, 9, 13, 15, 16, 17, 24, 31, 32, 33, 40,
+					47, 48, 49, 63, 64, 65, 100, 256};
+	enum { NK = 2 * SL_HASH_BUCKET_ENTRIES };
+	unsigned found = 0, missed = 0;
+
+	(void)state;
+	for (unsigned li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		const uint32_t len = lens[li];
+		struct sl_hash *h = make("t_keycmp", 64, len, const_hash);
+		uint8_t keys[NK][SL_HASH_KEY_MAX], probe[SL_HASH_KEY_MAX];
+
+		for (unsigned k = 0; k < NK; k++) {
+			rnd_bytes(keys[k], len);
+			keys[k][0] = (uint8_t)k; /* distinct */
+			assert_int_equal(sl_hash_add(h, keys[k], 500 + k), (int32_t)k);
+		}
+		for (unsigned t = 0; t < 4000; t++) {
+			const unsigned k = (unsigned)(rnd() % NK), changes = (unsigned)(rnd() % 3);
+			int want = -1;
+			uint64_t v = 0;
+			int32_t r;
+
+			memcpy(probe, keys[k], len);
+			for (unsigned c = 0; c < changes; c++)
+				probe[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
+			for (unsigned j = 0; j < NK; j++)
+				if (memcmp(probe, keys[j], len) == 0)
+					want = (int)j;
+			r = sl_hash_lookup(h, probe, &v);
+			if (want >= 0) {
+				assert_int_equal(r, want);
+				assert_int_equal(v, 500 + (unsigned)want);
+				found++;
+			} else {
+				assert_int_equal(r, -ENOENT);
+				missed++;
+			}
+		}
+		sl_hash_free(h);
+	}
+	assert_true(found > 1000 && missed > 1000);
+}
+
+/*
+ * Bulk lookups agree with single lookups on every key of nearly full tables (so many
+ * keys sit in their secondary bucket) for key lengths with 32-byte slots, 48-byte slots
+ * that straddle cache lines, and padded ones: each present key in a burst of every size
+ * 1..64, with and without precomputed hashes, plus as many absent keys.
+ */
+static void test_bulk_equals_single(void **state)
+{
+	static const uint32_t lens[] = {4, 16, 32, 13, 40};
+	enum { ENTRIES = 4096, N = ENTRIES / 100 * 95 };
+
+	(void)state;
+	for (unsigned li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		const uint32_t len = lens[li];
+		struct sl_hash *h = make("t_bulk1", ENTRIES, len, NULL);
+		static uint8_t keys[2 * N][64];
+		const void *kp[SL_HASH_BULK_MAX];
+		uint32_t hashes[SL_HASH_BULK_MAX];
+		uint64_t values[SL_HASH_BULK_MAX], hit;
+		int32_t pos[SL_HASH_BULK_MAX];
+		unsigned n = 1, i = 0, present = 0;
+
+		for (unsigned k = 0; k < 2 * N; k++) {
+			rnd_bytes(keys[k], len);
+			memcpy(keys[k], &k, 4); /* distinct */
+			if (k < N)
+				assert_true(sl_hash_add(h, keys[k], 7u * k + 1) >= 0);
+		}
+		assert_int_equal(sl_hash_count(h), N);
+		/* Every key of [0, 2N), in bursts of 1, 2, ..., 64, 1, ... */
+		while (i < 2 * N) {
+			unsigned m = SL_MIN(n, 2 * N - i);
+			uint64_t want = 0;
+			int r;
+
+			for (unsigned j = 0; j < m; j++) {
+				kp[j] = keys[i + j];
+				hashes[j] = sl_hash_hash(h, kp[j]);
+			}
+			r = (n & 1) ? sl_hash_lookup_bulk(h, kp, m, &hit, values, pos)
+				    : sl_hash_lookup_bulk_with_hash(h, kp, hashes, m, &hit, values,
+								    pos);
+			for (unsigned j = 0; j < m; j++) {
+				uint64_t v;
+				int32_t p = sl_hash_lookup_with_hash(h, kp[j], hashes[j], &v);
+
+				assert_int_equal(pos[j], p);
+				assert_int_equal(p >= 0, i + j < N);
+				if (p >= 0) {
+					want |= 1ull << j;
+					assert_int_equal(values[j], v);
+					assert_int_equal(v, 7u * (i + j) + 1);
+				}
+			}
+			assert_int_equal(hit, want);
+			assert_int_equal(r, __builtin_popcountll(want));
+			present += (unsigned)r;
+			i += m;
+			n = n % SL_HASH_BULK_MAX + 1;
+		}
+		assert_int_equal(present, N);
+		sl_hash_free(h);
+	}
+}
+
 /* ---- iteration and reset ---- */
 
 static void test_iterate_reset(void **state)
@@ -606,6 +724,8 @@ int main(void)
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_collisions),
 		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_key_compare),
+		cmocka_unit_test(test_bulk_equals_single),
 		cmocka_unit_test(test_iterate_reset),
 		cmocka_unit_test(test_memsize),
 	};
