@@ -3,7 +3,8 @@
 set -eu
 need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev libxdp-dev libbpf-dev"
 case "${1:-build}" in
-  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping python3" ;;
+  # dpdk-dev ships dpdk-testpmd, the memif interop tests' peer.
+  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping python3 dpdk-dev" ;;
   bench) need="$need dpdk-dev" ;;
 esac
 missing=""
