@@ -6,6 +6,8 @@
 # first), the sender the client.  Rate = packets per second the receiver got, medians of its
 # 1 s reports after the first two (connection and warm-up), over RUNS runs (default 3) of
 # SECS seconds (default 6).
+# sluicezc is Sluice as a zero-copy client (zero-copy=yes): the sender's packet buffers are
+# the memif buffers, the receiver copies.
 #   bench/memif/compare.sh BUILD_DIR
 set -euo pipefail
 build=${1:?usage: compare.sh BUILD_DIR}
@@ -24,14 +26,16 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
 # side role size out: start one process in the background.
 start() {
   local side=$1 role=$2 size=$3 out=$4 mode core main
   if [ "$role" = server ]; then mode=rxonly core=1 main=0; else mode=txonly core=0 main=1; fi
-  if [ "$side" = sluice ]; then
-    timeout -s INT $((secs + 5)) "$fwd" --no-huge -l $core --file-prefix "bench-memif-$role-$$" \
-      --vdev "net_memif0,role=$role,socket=$sock,socket-abstract=no" -- --forward-mode $mode \
+  if [ "$side" = sluice ] || [ "$side" = sluicezc ]; then
+    local zc=""
+    [ "$side" = sluicezc ] && zc=",zero-copy=yes"
+    timeout -s INT $((secs + 5)) "$fwd" --no-huge -l $core \
+      --file-prefix "bench-memif-$role-$$" \
+      --vdev "net_memif0,role=$role,socket=$sock,socket-abstract=no$zc" -- --forward-mode $mode \
       --txpkts "$size" --stats-period 1 >"$out" 2>&1 &
   else
     # testpmd: forwarding on $core, its main thread (sleeping between reports) on the other.
@@ -52,8 +56,8 @@ rx_rates() { # side file
 }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-pairs="sluice:sluice"
-[ $have_dpdk = 1 ] && pairs="$pairs dpdk:dpdk dpdk:sluice sluice:dpdk"
+pairs="sluice:sluice sluicezc:sluice"
+[ $have_dpdk = 1 ] && pairs="$pairs dpdk:dpdk dpdk:sluice sluice:dpdk sluicezc:dpdk"
 for i in $(seq "$runs"); do
   for size in 64 1500; do
     for pair in $pairs; do
@@ -66,6 +70,8 @@ for i in $(seq "$runs"); do
       wait "${pids[@]}" 2>/dev/null || true
       pids=()
       rx_rates "$rx" "$tmp/rx.out" >>"$tmp/$tx-$rx-$size"
+      [ "$tx" = sluicezc ] && { grep -q "zero-copy: 1 pool(s) shared" "$tmp/tx.out" ||
+        echo "compare.sh: $tx -> $rx did not run zero-copy" >&2; }
     done
   done
 done
@@ -82,5 +88,6 @@ for pair in $pairs; do
   if [ $have_dpdk = 1 ]; then
     d64=$(median "$tmp/dpdk-dpdk-64") d1500=$(median "$tmp/dpdk-dpdk-1500")
   fi
-  echo "| $tx -> $rx | $(mpps "$s64") | $(mpps "$s1500") | $(ratio "$s64" "$d64") | $(ratio "$s1500" "$d1500") |"
+  name="$tx -> $rx"; name=${name//sluicezc/sluice (zero-copy)}
+  echo "| $name | $(mpps "$s64") | $(mpps "$s1500") | $(ratio "$s64" "$d64") | $(ratio "$s1500" "$d1500") |"
 done

@@ -78,7 +78,9 @@ static int populate(void *addr, size_t len, size_t page_size)
 
 static struct segment *try_map(size_t len, int node, size_t page_size)
 {
-	unsigned flags = MFD_CLOEXEC;
+	/* Sealable: a segment is shared with peers (memif, vhost-user) that map only memory
+	 * sealed against shrinking, since a file truncated under their mapping would fault. */
+	unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 	struct segment *seg;
 	char name[32];
 	void *addr;
@@ -92,7 +94,7 @@ static struct segment *try_map(size_t len, int node, size_t page_size)
 	fd = memfd_create(name, flags);
 	if (fd < 0)
 		return NULL;
-	if (ftruncate(fd, (off_t)len) < 0)
+	if (ftruncate(fd, (off_t)len) < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
 		goto close_fd;
 	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (addr == MAP_FAILED)

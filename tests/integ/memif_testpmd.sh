@@ -7,7 +7,11 @@
 #     must show RX-packets: N;
 #  c) b) with the roles swapped: testpmd server, Sluice client;
 #  d) a) with the roles swapped, and Sluice survives testpmd going away (the client goes
-#     back to waiting for a server).
+#     back to waiting for a server);
+#  e) c) with Sluice as a zero-copy client (zero-copy=yes: its pool is the memif buffer
+#     memory): exactly N by reference (no packet copied), every buffer back in the pool;
+#  f) d) with Sluice as a zero-copy client: testpmd's packets land in Sluice's own packet
+#     buffers, each checked against the template.
 # testpmd's memif uses memfd: --no-huge works (no hugepages needed).
 # Usage: memif_testpmd.sh BUILD_DIR.  Exits 77 to skip (not root, no dpdk-testpmd).
 set -u
@@ -128,4 +132,38 @@ wait "$sl"; rc=$?
 cat "$work/d.out"
 [ $rc = 0 ] || fail "d) Sluice client receiver failed (rc $rc)"
 grep -q "waiting for a memif server" "$work/d.log" || fail "d) Sluice client did not go back to waiting"
+
+# --- e) testpmd server rxonly, Sluice zero-copy client sends exactly N ---
+rm -f "$sock"
+testpmd server rxonly "$work/e_tp.log"
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+[ -S "$sock" ] || fail "e) testpmd did not create $sock"
+timeout 25 "$peer" tx "net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=yes" $N 8 \
+	>"$work/e.out" 2>"$work/e.log" &
+sl=$!; pids+=("$sl")
+wait_for "$work/e.out" "tx sent=" 12 || fail "e) Sluice did not finish sending"
+sleep 2.5 # testpmd's next port statistics report
+testpmd_stop
+wait "$sl"; rc=$?
+[ $rc = 0 ] || fail "e) Sluice zero-copy sender failed (rc $rc)"
+got=$(nic_rx "$work/e_tp.log")
+fwd=$(grep -a "RX-packets:" "$work/e_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
+echo "e) Sluice zero-copy client sent $N; testpmd server port RX-packets: $got (forward stats $fwd)"
+[ "$got" = "$N" ] || fail "e) testpmd received $got, want $N"
+[ "$fwd" = "$N" ] || fail "e) testpmd forward statistics show $fwd, want $N"
+grep -q "zero-copy: 1 pool(s) shared as 1 region(s)" "$work/e.log" || fail "e) Sluice did not share its pool"
+! grep -q "zc_copied" "$work/e.log" || fail "e) packets were copied: $(grep zc_copied "$work/e.log")"
+
+# --- f) testpmd server txonly, Sluice zero-copy client receives ---
+rm -f "$sock"
+testpmd server txonly "$work/f_tp.log"
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+timeout 20 "$peer" rx "net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=yes" 3 \
+	>"$work/f.out" 2>"$work/f.log" &
+sl=$!; pids+=("$sl")
+wait "$sl"; rc=$?
+testpmd_stop
+cat "$work/f.out"
+[ $rc = 0 ] || fail "f) Sluice zero-copy receiver reported bad packets, none, or lost buffers (rc $rc)"
+grep -q "len=64" "$work/f.out" || fail "f) packets are not testpmd's 64-byte default"
 echo "PASS"

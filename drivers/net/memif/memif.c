@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * net_memif: packets over shared memory with another process (DPDK net_memif, VPP,
- * libmemif, or another Sluice), memif protocol v2.0 in copy mode.
+ * libmemif, or another Sluice), memif protocol v2.0: copy mode, and zero-copy for the
+ * client (zero-copy=yes, memif_zc.c).
  *
  *   net_memif0,role=server,socket=/run/sluice/memif.sock,socket-abstract=no,id=0
  *   net_memif0,role=client                 (DPDK's defaults: abstract @/run/memif.sock)
  *
- * This file holds the port ops and the data path; memif_ctl.c the control thread and the
- * handshake.  The data path copies between packet buffers and the shared buffers, checks
+ * This file holds the port ops and the copy data path; memif_zc.c the zero-copy client's
+ * data path; memif_ctl.c the control thread and the handshake.  The data path copies between packet buffers and the shared buffers, checks
  * every index and descriptor the peer wrote before use, and hands a misbehaving peer to the
  * control thread (memif_ctl_fault) which disconnects it.  See docs/drivers/memif.md.
  */
@@ -17,71 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "memif_priv.h"
+#include "memif_dp.h"
 
 SL_LOG_TYPE_DEFINE(memif);
-
-/* --- data path helpers --- */
-
-/* Enters a burst: true when the queue is connected (the rings stay mapped until leave). */
-static inline bool dp_enter(struct memif_queue *q)
-{
-	__atomic_store_n(&q->busy, 1, __ATOMIC_SEQ_CST);
-	if (sl_likely(__atomic_load_n(&q->connected, __ATOMIC_SEQ_CST) &&
-		      !__atomic_load_n(&q->fault, __ATOMIC_RELAXED)))
-		return true;
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-	return false;
-}
-
-static inline void dp_leave(struct memif_queue *q)
-{
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-}
-
-/* Reads a descriptor once: the peer may rewrite it while we look. */
-static inline struct memif_desc desc_read(const struct memif_ring *ring, uint16_t slot)
-{
-	const volatile struct memif_desc *vd = &ring->desc[slot];
-	struct memif_desc d;
-
-	d.flags = vd->flags;
-	d.region = vd->region;
-	d.length = vd->length;
-	d.offset = vd->offset;
-	d.metadata = 0;
-	return d;
-}
-
-/* The descriptor's bytes lie inside a region we mapped. */
-static inline bool desc_ok(const struct memif_queue *q, const struct memif_desc *d)
-{
-	return d->region < q->nb_regions &&
-	       (uint64_t)d->offset + d->length <= q->regions[d->region].size &&
-	       d->length <= UINT16_MAX && (!q->client || d->length <= q->bsize);
-}
-
-static inline uint8_t *desc_addr(const struct memif_queue *q, const struct memif_desc *d)
-{
-	return q->regions[d->region].addr + d->offset;
-}
-
-static void fault(struct memif_queue *q, enum memif_fault why, uint64_t *counter)
-{
-	sl_counter_add(counter, 1);
-	memif_ctl_fault(q, why);
-}
-
-static inline void signal_peer(const struct memif_queue *q)
-{
-	uint64_t one = 1;
-
-	/* The peer masks interrupts when it polls (DPDK and Sluice always do). */
-	if (!(__atomic_load_n(&q->ring->flags, __ATOMIC_RELAXED) & MEMIF_RING_FLAG_MASK_INT) &&
-	    q->irq_fd >= 0 && write(q->irq_fd, &one, sizeof(one)) < 0) {
-		/* the peer's counter is full: it is not reading, nothing to do */
-	}
-}
 
 /* Copies the chain's bytes into new packet buffers; NULL when the pool ran dry. */
 static struct sl_pktbuf *copy_in(struct memif_queue *q, const struct memif_desc *loc,
@@ -370,7 +309,8 @@ static int memif_configure(struct sl_port *port)
 		       port->name, qc.rx, qc.tx);
 		return -EINVAL;
 	}
-	size = memif_region_size(qc.tx, qc.rx, mif->log2, mif->bsize);
+	/* Zero-copy: region 0 holds the rings only, the buffers are the pools' memory. */
+	size = memif_region_size(qc.tx, qc.rx, mif->log2, mif->zc ? 0 : mif->bsize);
 	if (mif->role == MEMIF_ROLE_CLIENT && size > UINT32_MAX) {
 		SL_LOG(memif, ERR,
 		       "%s: %u+%u rings of 2^%u buffers of %u bytes need %llu bytes, beyond the 4 GiB "
@@ -406,6 +346,17 @@ static int queue_setup(struct sl_port *port, uint16_t qid, int node, struct sl_p
 	if (q == NULL)
 		return -ENOMEM;
 	memset(q, 0, sizeof(*q));
+	if (mif->zc) {
+		/* Which buffer each ring slot holds: private memory, never shared. */
+		q->slot_buf = calloc(1u << mif->log2, sizeof(*q->slot_buf));
+		q->slot_off = rx ? calloc(1u << mif->log2, sizeof(*q->slot_off)) : NULL;
+		if (q->slot_buf == NULL || (rx && q->slot_off == NULL)) {
+			free(q->slot_buf);
+			free(q->slot_off);
+			sl_free(q);
+			return -ENOMEM;
+		}
+	}
 	q->port = port->id;
 	q->qid = qid;
 	q->rx = rx;
@@ -438,8 +389,14 @@ static void queue_release(struct sl_port *port, uint16_t qid, bool rx)
 	void **slot = rx ? &port->rxq[qid] : &port->txq[qid];
 	struct qset qs = {qid, rx, NULL};
 
+	struct memif_queue *q = *slot;
+
 	memif_ctl_locked(set_queue, port->priv, &qs);
-	sl_free(*slot);
+	if (q) {
+		free(q->slot_buf);
+		free(q->slot_off);
+	}
+	sl_free(q);
 	*slot = NULL;
 }
 
@@ -455,7 +412,15 @@ static void memif_txq_release(struct sl_port *port, uint16_t qid)
 
 static int memif_start(struct sl_port *port)
 {
-	return memif_ctl_start(port->priv);
+	struct memif_if *mif = port->priv;
+
+	if (mif->zc) {
+		int rc = memif_zc_prepare(port);
+
+		if (rc < 0)
+			return rc;
+	}
+	return memif_ctl_start(mif);
 }
 
 static void memif_stop(struct sl_port *port)
@@ -531,39 +496,45 @@ static void memif_stats_reset(struct sl_port *port)
 
 static int memif_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
 {
+	static const struct memif_qstats none; /* a queue not set up counts nothing */
 	struct memif_if *mif = port->priv;
 	unsigned count = 0;
 
-#define PUT(val, ...)                                                                      \
-	do {                                                                               \
-		if (xs && count < n) {                                                     \
-			snprintf(xs[count].name, sizeof(xs[count].name), __VA_ARGS__);     \
-			xs[count].value = (val);                                           \
-		}                                                                          \
-		count++;                                                                   \
-	} while (0)
-
-	PUT(sl_counter_read(&mif->connects), "connects");
-	PUT(sl_counter_read(&mif->disconnects), "disconnects");
-	PUT(sl_counter_read(&mif->ctl_rejected), "ctl_rejected");
-	PUT(sl_counter_read(&mif->peer_faults), "peer_faults");
+	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->connects), "connects");
+	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->disconnects), "disconnects");
+	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->ctl_rejected), "ctl_rejected");
+	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->peer_faults), "peer_faults");
 	for (uint16_t i = 0; i < port->conf.nb_rxq; i++) {
-		struct memif_queue *q = port->rxq[i];
+		const struct memif_queue *q = port->rxq[i];
+		const struct memif_qstats *st = q ? &q->st : &none;
 
-		PUT(q ? sl_counter_read(&q->st.bad_desc) : 0, "rx_q%u_bad_desc", i);
-		PUT(q ? sl_counter_read(&q->st.bad_ring) : 0, "rx_q%u_bad_ring", i);
-		PUT(q ? sl_counter_read(&q->st.no_buf) : 0, "rx_q%u_no_buf", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_desc),
+				  "rx_q%u_bad_desc", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_ring),
+				  "rx_q%u_bad_ring", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->no_buf), "rx_q%u_no_buf", i);
 	}
 	for (uint16_t i = 0; i < port->conf.nb_txq; i++) {
-		struct memif_queue *q = port->txq[i];
+		const struct memif_queue *q = port->txq[i];
+		const struct memif_qstats *st = q ? &q->st : &none;
 
-		PUT(q ? sl_counter_read(&q->st.link_down) : 0, "tx_q%u_link_down", i);
-		PUT(q ? sl_counter_read(&q->st.ring_full) : 0, "tx_q%u_ring_full", i);
-		PUT(q ? sl_counter_read(&q->st.too_big) : 0, "tx_q%u_too_big", i);
-		PUT(q ? sl_counter_read(&q->st.bad_desc) : 0, "tx_q%u_bad_desc", i);
-		PUT(q ? sl_counter_read(&q->st.bad_ring) : 0, "tx_q%u_bad_ring", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->link_down),
+				  "tx_q%u_link_down", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->ring_full),
+				  "tx_q%u_ring_full", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->too_big),
+				  "tx_q%u_too_big", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_desc),
+				  "tx_q%u_bad_desc", i);
+		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_ring),
+				  "tx_q%u_bad_ring", i);
+		if (mif->zc) {
+			sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->zc_copied),
+					  "tx_q%u_zc_copied", i);
+			sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->no_buf),
+					  "tx_q%u_no_buf", i);
+		}
 	}
-#undef PUT
 	return (int)count;
 }
 
@@ -628,13 +599,15 @@ static int memif_probe(struct sl_port *port, const struct sl_devargs *args)
 		SL_LOG(memif, ERR, "%s: role=%s is not server or client", port->name, role);
 		goto fail;
 	}
-	if (zc) {
+	if (zc && mif->role == MEMIF_ROLE_SERVER) {
 		SL_LOG(memif, ERR,
-		       "%s: zero-copy=yes is not supported; drop it (copy mode talks to every peer, "
-		       "including zero-copy DPDK clients)",
+		       "%s: zero-copy=yes needs role=client: in memif the client shares its packet "
+		       "buffers and the server always copies; drop zero-copy=yes on the server "
+		       "(it serves zero-copy clients as it is)",
 		       port->name);
 		goto fail;
 	}
+	mif->zc = zc;
 	if (sock == NULL)
 		sock = MEMIF_SOCKET_DEFAULT;
 	if (sock[0] == '\0' || strlen(sock) > (mif->abstract ? 106u : 107u)) {
@@ -669,8 +642,9 @@ static int memif_probe(struct sl_port *port, const struct sl_devargs *args)
 		goto fail;
 	port->priv = mif;
 	port->ops = &memif_ops;
-	port->rx = memif_rx;
-	port->tx = memif_tx;
+	port->rx = zc ? memif_zc_rx : memif_rx;
+	port->tx = zc ? memif_zc_tx : memif_tx;
+	mif->zc_release = zc ? memif_zc_release : NULL;
 	return 0;
 fail:
 	free(mif);
@@ -685,6 +659,6 @@ const struct sl_port_driver sl_port_driver_memif = {
 	.keys = memif_keys,
 	.usage = "role=server|client (server) id=N (0) socket=PATH (/run/memif.sock) "
 		 "socket-abstract=yes|no (yes) secret=S bsize=BYTES (2048) rsize=LOG2 (10) "
-		 "mac=xx:xx:xx:xx:xx:xx",
+		 "mac=xx:xx:xx:xx:xx:xx zero-copy=yes|no (no; client only)",
 	.probe = memif_probe,
 };

@@ -40,7 +40,7 @@
 #define TAG_CONN 2ull
 #define MAX_CONNS 64            /* connections not yet tied to an interface, and others */
 #define HANDSHAKE_TIMEOUT_MS 5000
-#define MAX_OUT (3 + 2 * SL_PORT_MAX_QUEUES)
+#define MAX_OUT (2 + MEMIF_MAX_REGIONS + 2 * SL_PORT_MAX_QUEUES)
 
 struct memif_sock {
 	uint64_t id;
@@ -201,6 +201,10 @@ static void mif_down(struct memif_if *mif)
 
 			nanosleep(&ts, NULL);
 		}
+		/* Zero-copy: the buffers the rings held go back to their pool now that no burst
+		 * can touch them (the peer may still have them mapped: it gets nothing more). */
+		if (mif->zc_release)
+			mif->zc_release(qs[i]);
 		qs[i]->ring = NULL;
 		qs[i]->irq_fd = -1;
 		__atomic_store_n(&qs[i]->fault, MEMIF_FAULT_NONE, __ATOMIC_RELAXED);
@@ -264,6 +268,7 @@ static void mif_up(struct memif_if *mif)
 			q->irq_fd = rd->irq_fd;
 			q->last = 0;
 			q->refill = 0;
+			q->done = 0;
 			__atomic_store_n(&q->fault, MEMIF_FAULT_NONE, __ATOMIC_RELAXED);
 			__atomic_store_n(&q->connected, 1, __ATOMIC_SEQ_CST);
 		}
@@ -544,11 +549,16 @@ uint64_t memif_region_size(unsigned nb_c2s, unsigned nb_s2c, unsigned log2, uint
 	return rings * memif_ring_bytes(log2) + ((rings << log2) * bsize);
 }
 
-/* Builds region 0 (rings then buffers) in a sealed memfd and the ring eventfds. */
+/*
+ * Builds region 0 in a sealed memfd and the ring eventfds.  Copy mode: rings then buffers,
+ * descriptors pre-filled.  Zero-copy: rings only, regions 1..n are the memfds of the
+ * exposed packet-buffer pools (dup'ed: the memory library keeps its own fds), described
+ * by memif.c at start; the data path fills the descriptors.
+ */
 static int cli_build(struct memif_if *mif, char *why, size_t why_size)
 {
 	unsigned nr = mif->nb_c2s + mif->nb_s2c, log2 = mif->run_log2;
-	uint64_t size = memif_region_size(mif->nb_c2s, mif->nb_s2c, log2, mif->bsize);
+	uint64_t size = memif_region_size(mif->nb_c2s, mif->nb_s2c, log2, mif->zc ? 0 : mif->bsize);
 	uint64_t buf0 = memif_region_size(mif->nb_c2s, mif->nb_s2c, log2, 0);
 	int fd = memfd_create("sluice_memif", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	uint8_t *addr;
@@ -577,7 +587,7 @@ static int cli_build(struct memif_if *mif, char *why, size_t why_size)
 		struct memif_ring *ring = (struct memif_ring *)(addr + r * memif_ring_bytes(log2));
 
 		ring->cookie = MEMIF_COOKIE;
-		for (unsigned j = 0; j < (1u << log2); j++) {
+		for (unsigned j = 0; !mif->zc && j < (1u << log2); j++) {
 			ring->desc[j].region = 0;
 			ring->desc[j].offset =
 				(uint32_t)(buf0 + (((uint64_t)r << log2) + j) * mif->bsize);
@@ -590,6 +600,17 @@ static int cli_build(struct memif_if *mif, char *why, size_t why_size)
 		rd->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (rd->irq_fd < 0)
 			FAIL("eventfd: %s", strerror(errno));
+	}
+	for (unsigned r = 0; mif->zc && r < mif->zc_nb_regions; r++) {
+		int dfd = fcntl(mif->zc_regions[r].fd, F_DUPFD_CLOEXEC, 0);
+
+		if (dfd < 0)
+			FAIL("zero-copy region %u: cannot duplicate the pool's memory fd: %s", r + 1,
+			     strerror(errno));
+		mif->regions[1 + r].addr = NULL; /* mapped already: it is our own memory */
+		mif->regions[1 + r].size = mif->zc_regions[r].size;
+		mif->region_fds[1 + r] = dfd;
+		mif->nb_regions++;
 	}
 	return 0;
 }
@@ -609,6 +630,10 @@ static int cli_hello(struct memif_conn *c, const struct memif_msg *m, char *why,
 	mif->nb_c2s = (uint16_t)SL_MIN((unsigned)h->max_c2s_ring + 1, mif->nb_txq);
 	mif->nb_s2c = (uint16_t)SL_MIN((unsigned)h->max_s2c_ring + 1, mif->nb_rxq);
 	mif->run_log2 = SL_MIN(h->max_log2_ring_size, mif->log2);
+	if (mif->zc && (unsigned)h->max_region < mif->zc_nb_regions)
+		FAIL("server accepts %u regions, zero-copy needs %u (rings + %u packet-buffer "
+		     "pool memories); use fewer pools or drop zero-copy=yes",
+		     (unsigned)h->max_region + 1, mif->zc_nb_regions + 1u, mif->zc_nb_regions);
 	if (cli_build(mif, why, why_size) < 0)
 		return -1;
 
@@ -620,11 +645,13 @@ static int cli_hello(struct memif_conn *c, const struct memif_msg *m, char *why,
 	memcpy(out.init.secret, mif->secret, strnlen(mif->secret, MEMIF_SECRET_SIZE));
 	put_str(out.init.name, MEMIF_NAME_SIZE, "sluice");
 	queue_out(c, &out, -1);
-	memset(&out, 0, sizeof(out));
-	out.type = MEMIF_MSG_ADD_REGION;
-	out.add_region.index = 0;
-	out.add_region.size = mif->regions[0].size;
-	queue_out(c, &out, mif->region_fds[0]);
+	for (unsigned r = 0; r < mif->nb_regions; r++) {
+		memset(&out, 0, sizeof(out));
+		out.type = MEMIF_MSG_ADD_REGION;
+		out.add_region.index = (uint16_t)r;
+		out.add_region.size = mif->regions[r].size;
+		queue_out(c, &out, mif->region_fds[r]);
+	}
 	for (unsigned r = 0; r < (unsigned)mif->nb_c2s + mif->nb_s2c; r++) {
 		bool c2s = r < mif->nb_c2s;
 		unsigned idx = c2s ? r : r - mif->nb_c2s;

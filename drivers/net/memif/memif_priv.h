@@ -50,10 +50,24 @@ struct memif_qstats {
 	uint64_t too_big;    /* tx: packets needing more than MEMIF_MAX_CHAIN slots (dropped) */
 	uint64_t bad_desc;   /* descriptors that failed validation */
 	uint64_t bad_ring;   /* ring indexes the peer corrupted */
-	uint64_t no_buf;     /* rx: packets dropped for want of a buffer */
+	uint64_t no_buf;     /* rx: packets dropped for want of a buffer; tx (zero-copy): packets
+				not taken for want of a buffer to copy into */
+	uint64_t zc_copied;  /* tx (zero-copy): packets copied (not a whole own buffer of an
+				exposed pool) */
 };
 
 struct memif_if;
+struct sl_pool;
+struct sl_pktbuf;
+
+/* Zero-copy client: a packet-buffer pool exposed as a memif region.  The pool lies in one
+ * memfd (Sluice memory); the region is that memfd from offset 0. */
+struct memif_zc_pool {
+	struct sl_pool *pool;
+	uint64_t delta;      /* descriptor offset = data address + delta (mod 2^64; the
+				result fits 32 bits for every buffer of the pool) */
+	uint16_t region;     /* region index (1..) */
+};
 
 struct memif_queue {
 	/* --- handover, shared with the background thread --- */
@@ -73,6 +87,14 @@ struct memif_queue {
 	/* --- data path private indexes --- */
 	uint16_t last;           /* consumer: next slot to read; producer: our published index */
 	uint16_t refill;         /* client rx: head published for the server */
+	uint16_t done;           /* zero-copy tx: oldest slot whose buffer is not freed yet */
+	/* --- zero-copy client (fixed at start; slot arrays private, never shared) --- */
+	uint8_t zc_nb_pools;
+	uint16_t zc_room;        /* rx: data room of a buffer given to the ring */
+	struct memif_zc_pool zc_pools[MEMIF_MAX_REGIONS - 1]; /* rx: [0] its pool; tx: every
+					   exposed pool, [0] the one copies go to */
+	struct sl_pktbuf **slot_buf; /* buffer in each ring slot (size 2^rsize), or NULL */
+	uint32_t *slot_off;      /* rx: region offset given for each slot */
 	/* --- fixed at setup --- */
 	uint16_t port;
 	uint16_t qid;
@@ -99,11 +121,20 @@ struct memif_if {
 	bool abstract;
 	uint32_t bsize;
 	uint8_t log2;
+	bool zc;                        /* client: zero-copy=yes */
+	/* zero-copy: called by the control thread once a queue is off the data path, to give
+	 * its ring's buffers back to their pool (memif.c; NULL in copy mode) */
+	void (*zc_release)(struct memif_queue *q);
 	/* set by port ops under ctl_lock */
 	uint16_t nb_rxq, nb_txq;
 	struct memif_queue *rxq[SL_PORT_MAX_QUEUES];
 	struct memif_queue *txq[SL_PORT_MAX_QUEUES];
 	bool started;
+	struct {                        /* zero-copy: the pools' memfds, regions 1..n */
+		int fd;                 /* Sluice memory's fd (not ours: dup'ed when sent) */
+		uint64_t size;
+	} zc_regions[MEMIF_MAX_REGIONS - 1];
+	uint16_t zc_nb_regions;
 	/* run state, control thread (under ctl_lock) */
 	struct memif_sock *sock;        /* server: the listener shared with other ifaces */
 	struct memif_conn *conn;        /* the connection, or NULL */

@@ -12,6 +12,8 @@
  *       waits for the link (and 1.5 s more), sends exactly COUNT 64-byte UDP frames 198.18.1.1 ->
  *       198.18.1.2 (retrying when the ring is full).  Prints "tx sent=N" once sent, then stays connected until SECONDS have passed
  *       since the start (the peer reads its counters while the link is up).
+ * DEVSTR may carry zero-copy=yes (client): then the pool is shared with the peer.  After the
+ * port closes every packet buffer must be back in the pool (else exit 1).
  * Exits 0 on success, 1 on a check failure, 2 on a usage or setup error.
  */
 #include <errno.h>
@@ -199,6 +201,11 @@ int main(int argc, char **argv)
 				fprintf(stderr, "memif_peer: %s=%" PRIu64 "\n", xs[i].name, xs[i].value);
 	}
 	sl_port_close_all();
+	if (sl_pool_in_use(pool) != 0) {
+		fprintf(stderr, "memif_peer: %u packet buffers not back in the pool after close\n",
+			sl_pool_in_use(pool));
+		rc = 1;
+	}
 	sl_pool_free(pool);
 	return rc;
 }

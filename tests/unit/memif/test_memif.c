@@ -11,7 +11,12 @@
  *    connected: each gets DISCONNECT with the reason, a log line and a count, and the
  *    server then serves a good client;
  *  - hostile descriptors and ring indexes on both rings: counted, nothing out of bounds
- *    (run under ASan), the peer disconnected, the server serving again.
+ *    (run under ASan), the peer disconnected, the server serving again;
+ *  - zero-copy client (zero-copy=yes) against the copy-mode server: exact counts byte for
+ *    byte both ways, by-reference vs copied transmit counted, every buffer back in the
+ *    pool after stop and after a disconnect in the middle of traffic; a hostile server
+ *    (raw socket calls) writing a bad length, offset or tail into the zero-copy rings is
+ *    disconnected with the reason and the buffers come back.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -695,7 +701,8 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(sl_port_create("net_memif0,secret=0123456789012345678901234"), -EINVAL);
 	assert_true(log_capture_has(&cap, "secret= is 25 characters, at most 24", NULL));
 	assert_int_equal(sl_port_create("net_memif0,zero-copy=yes"), -EINVAL);
-	assert_true(log_capture_has(&cap, "zero-copy=yes is not supported", NULL));
+	assert_true(log_capture_has(&cap, "net_memif0: zero-copy=yes needs role=client", NULL));
+	assert_int_equal(sl_port_create("net_memif0,role=client,zero-copy=maybe"), -EINVAL);
 	assert_int_equal(sl_port_create("net_memif0,mac=02:00:00"), -EINVAL);
 	assert_int_equal(sl_port_create("net_memif0,socket=relative.sock,socket-abstract=no"),
 			 -EINVAL);
@@ -737,6 +744,354 @@ static void test_bad_arguments(void **state)
 	}
 }
 
+/* --- zero-copy client --- */
+
+static uint64_t pstat_opackets(int id)
+{
+	struct sl_port_stats st;
+
+	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
+	return st.opackets;
+}
+
+static void test_zc_traffic(void **state)
+{
+	struct sl_port_stats ss, cs;
+	struct sl_pktbuf *p, *c;
+	int srv, cli;
+
+	(void)state;
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no,id=4", 2, path);
+	cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no,id=4,rsize=8,"
+			"zero-copy=yes",
+			2, path);
+	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+	assert_true(link_up(srv));
+	assert_true(link_up(cli));
+	assert_true(log_capture_has(&cap, "net_memif1: zero-copy: 1 pool(s) shared as 1 region(s)",
+				    NULL));
+	/* lens[]: 4000 bytes is a two-segment packet (copied), the rest go by reference; the
+	 * server fills 2048-byte buffers, so 4000 comes back as a chain of two. */
+	for (uint16_t q = 0; q < 2; q++) {
+		exchange(cli, srv, q, 300, lens, SL_ARRAY_SIZE(lens), 100u * q);
+		exchange(srv, cli, q, 300, lens, SL_ARRAY_SIZE(lens), 700u + 100u * q);
+	}
+	assert_int_equal(xstat(cli, "tx_q0_zc_copied"), 30);
+	assert_int_equal(xstat(cli, "tx_q1_zc_copied"), 30);
+	/* Jumbo frames: 5 memif descriptors each way. */
+	exchange(cli, srv, 1, 20, (uint32_t[]){9000}, 1, 77);
+	exchange(srv, cli, 0, 20, (uint32_t[]){9000}, 1, 88);
+	assert_int_equal(xstat(cli, "tx_q1_zc_copied"), 50);
+
+	/* A clone shares its data with the original: it must be copied, and the original
+	 * must survive untouched. */
+	p = make_pkt(200, 42);
+	c = sl_pktbuf_clone(p, pool);
+	assert_non_null(c);
+	assert_int_equal(sl_port_tx_burst((uint16_t)cli, 0, &c, 1), 1);
+	assert_int_equal(xstat(cli, "tx_q0_zc_copied"), 31);
+	{
+		struct sl_pktbuf *r[4];
+		uint16_t nb = 0;
+
+		WAIT_FOR((nb = sl_port_rx_burst((uint16_t)srv, 0, r, 4)) > 0, 1000);
+		assert_int_equal(nb, 1);
+		check_pkt(r[0], 200, 42);
+		sl_pktbuf_free(r[0]);
+	}
+	check_pkt(p, 200, 42);
+	assert_int_equal(sl_pktbuf_refcnt_read(p), 1);
+	sl_pktbuf_free(p);
+
+	assert_int_equal(sl_port_stats((uint16_t)srv, &ss), 0);
+	assert_int_equal(sl_port_stats((uint16_t)cli, &cs), 0);
+	assert_int_equal(ss.ipackets, 621);
+	assert_int_equal(cs.opackets, 621);
+	assert_int_equal(ss.opackets, 620);
+	assert_int_equal(cs.ipackets, 620);
+	assert_int_equal(ss.ibytes, cs.obytes);
+	assert_int_equal(cs.ibytes, ss.obytes);
+	assert_int_equal(ss.ierrors + ss.oerrors + cs.ierrors + cs.oerrors, 0);
+	assert_int_equal(xstat(cli, "tx_q0_no_buf"), 0);
+
+	/* The client's rx rings hold stocked buffers; stop gives every one back. */
+	assert_true(sl_pool_in_use(pool) > 0);
+	assert_int_equal(sl_port_stop((uint16_t)cli), 0);
+	assert_int_equal(sl_pool_in_use(pool), 0);
+	WAIT_FOR(!link_up(srv), 2000);
+	/* And it works again after a restart. */
+	assert_int_equal(sl_port_start((uint16_t)cli), 0);
+	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+	exchange(cli, srv, 0, 50, lens, 3, 900);
+	exchange(srv, cli, 1, 50, lens, 3, 950);
+	assert_int_equal(sl_port_close((uint16_t)cli), 0);
+	assert_int_equal(sl_pool_in_use(pool), 0);
+}
+
+static void test_zc_disconnect_mid_traffic(void **state)
+{
+	struct sl_pktbuf *pkts[32];
+	unsigned in_ring = 0;
+	int srv, cli;
+
+	(void)state;
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no", 1, path);
+	cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no,rsize=7,zero-copy=yes",
+			1, path);
+	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
+	assert_true(link_up(cli));
+	/* Stock the client's rx ring, let the server fill part of it, and fill the client's
+	 * tx ring without the server reading: buffers are in both rings. */
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 32), 0);
+	for (unsigned i = 0; i < 40; i++) {
+		struct sl_pktbuf *p = make_pkt(lens[i % 8], i);
+
+		if (sl_port_tx_burst((uint16_t)srv, 0, &p, 1) != 1)
+			sl_pktbuf_free(p);
+		p = make_pkt(lens[i % 8], 1000 + i);
+		if (sl_port_tx_burst((uint16_t)cli, 0, &p, 1) == 1)
+			in_ring++;
+		else
+			sl_pktbuf_free(p);
+	}
+	assert_int_equal(in_ring, 40);
+	assert_int_equal(xstat(cli, "tx_q0_zc_copied"), 0);
+	assert_true(sl_pool_in_use(pool) >= 128 + 40); /* stocked ring + by-reference packets */
+
+	/* The server goes away mid-traffic: every buffer of both rings comes back. */
+	assert_int_equal(sl_port_close((uint16_t)srv), 0);
+	WAIT_FOR(!link_up(cli), 2000);
+	assert_false(link_up(cli));
+	assert_int_equal(sl_pool_in_use(pool), 0);
+	assert_int_equal(xstat(cli, "disconnects"), 1);
+
+	/* The client reconnects to a new server and carries exact counts again. */
+	srv = open_port("net_memif0,role=server,socket=%s,socket-abstract=no", 1, path);
+	WAIT_FOR(link_up(srv) && link_up(cli), 4000);
+	assert_true(link_up(cli));
+	exchange(cli, srv, 0, 200, lens, SL_ARRAY_SIZE(lens), 3);
+	exchange(srv, cli, 0, 200, lens, SL_ARRAY_SIZE(lens), 4);
+	assert_int_equal(pstat_opackets(cli), 40 + 200);
+	assert_int_equal(sl_port_close((uint16_t)cli), 0);
+	assert_int_equal(sl_pool_in_use(pool), 0);
+}
+
+/* --- a hostile server, raw socket calls --- */
+
+struct raw_srv {
+	int lfd, fd;
+	uint8_t *region[3];
+	uint64_t region_size[3];
+	unsigned nb_regions;
+	int fds[8];
+	unsigned nb_fds;
+	struct memif_ring *c2s, *s2c;
+	unsigned ring_log2;
+};
+
+/* Receives one message and the fd it carries (or -1); returns the type or -1. */
+static int raw_recv_fd(int fd, struct memif_msg *m, int *passed)
+{
+	char ctrl[CMSG_SPACE(sizeof(int))];
+
+	*passed = -1;
+	for (int i = 0; i < 2000; i++) {
+		struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl,
+				    .msg_controllen = sizeof(ctrl)};
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+		if (n == (ssize_t)sizeof(*m)) {
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+			if (cm && cm->cmsg_type == SCM_RIGHTS)
+				memcpy(passed, CMSG_DATA(cm), sizeof(int));
+			return m->type;
+		}
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			return -1;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static void srv_send(struct raw_srv *s, uint16_t type)
+{
+	struct memif_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	if (type == MEMIF_MSG_HELLO) {
+		memcpy(m.hello.name, "hostile-srv", 11);
+		m.hello.min_version = m.hello.max_version = MEMIF_VERSION;
+		m.hello.max_region = 15;
+		m.hello.max_log2_ring_size = 14;
+	}
+	assert_int_equal(raw_send(s->fd, &m, sizeof(m), -1), sizeof(m));
+}
+
+/* Accepts the zero-copy client and runs the server's side of the handshake. */
+static void srv_accept(struct raw_srv *s)
+{
+	struct memif_msg m;
+	uint64_t rings_at[2] = {0, 0};
+	int fd;
+
+	for (int i = 0; i < 3000 && (s->fd = accept(s->lfd, NULL, NULL)) < 0; i++)
+		usleep(1000);
+	assert_true(s->fd >= 0);
+	s->nb_regions = s->nb_fds = 0;
+	srv_send(s, MEMIF_MSG_HELLO);
+	assert_int_equal(raw_recv_fd(s->fd, &m, &fd), MEMIF_MSG_INIT);
+	srv_send(s, MEMIF_MSG_ACK);
+	for (;;) {
+		int type = raw_recv_fd(s->fd, &m, &fd);
+
+		if (fd >= 0)
+			s->fds[s->nb_fds++] = fd;
+		if (type == MEMIF_MSG_ADD_REGION) {
+			assert_int_equal(m.add_region.index, s->nb_regions);
+			s->region[s->nb_regions] = mmap(NULL, m.add_region.size,
+							PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			assert_true(s->region[s->nb_regions] != MAP_FAILED);
+			s->region_size[s->nb_regions++] = m.add_region.size;
+		} else if (type == MEMIF_MSG_ADD_RING) {
+			assert_int_equal(m.add_ring.region, 0);
+			rings_at[m.add_ring.flags & MEMIF_RING_FLAG_C2S] = m.add_ring.offset;
+			s->ring_log2 = m.add_ring.log2_ring_size;
+		} else {
+			assert_int_equal(type, MEMIF_MSG_CONNECT);
+			break;
+		}
+		srv_send(s, MEMIF_MSG_ACK);
+	}
+	/* Region 0 rings only, region 1 the pool's memory file. */
+	assert_int_equal(s->nb_regions, 2);
+	assert_int_equal(s->region_size[0], 2 * memif_ring_bytes(s->ring_log2));
+	s->c2s = (struct memif_ring *)(s->region[0] + rings_at[1]);
+	s->s2c = (struct memif_ring *)(s->region[0] + rings_at[0]);
+	srv_send(s, MEMIF_MSG_CONNECTED);
+}
+
+static void srv_drop(struct raw_srv *s)
+{
+	close(s->fd);
+	for (unsigned r = 0; r < s->nb_regions; r++)
+		munmap(s->region[r], s->region_size[r]);
+	for (unsigned i = 0; i < s->nb_fds; i++)
+		close(s->fds[i]);
+	s->nb_regions = s->nb_fds = 0;
+}
+
+static void test_zc_hostile_server(void **state)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sl_pktbuf *pkts[8];
+	struct memif_msg m;
+	struct raw_srv s;
+	uint32_t off0;
+	int cli;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	strcpy(sa.sun_path, path);
+	s.lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+	assert_true(s.lfd >= 0);
+	assert_int_equal(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s.lfd, 4), 0);
+	cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no,rsize=4,zero-copy=yes",
+			1, path);
+
+	/* A good packet first: the server writes straight into the client's packet buffer. */
+	srv_accept(&s);
+	WAIT_FOR(link_up(cli), 2000);
+	assert_true(link_up(cli));
+	assert_int_equal(s.s2c->flags, MEMIF_RING_FLAG_MASK_INT); /* the client polls */
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 8), 0); /* stocks the ring */
+	assert_int_equal(__atomic_load_n(&s.s2c->head, __ATOMIC_ACQUIRE), 16);
+	assert_int_equal(sl_pool_in_use(pool), 16);
+	assert_int_equal(s.s2c->desc[0].region, 1);
+	assert_int_equal(s.s2c->desc[0].length, 2048);
+	off0 = s.s2c->desc[0].offset;
+	assert_true(off0 + 2048ull <= s.region_size[1]);
+	for (uint32_t i = 0; i < 100; i++)
+		s.region[1][off0 + i] = pattern(5, i);
+	s.s2c->desc[0].length = 100;
+	__atomic_store_n(&s.s2c->tail, 1, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 8), 1);
+	check_pkt(pkts[0], 100, 5);
+	assert_int_equal(sl_pktbuf_headroom(pkts[0]), SL_PKTBUF_HEADROOM);
+	/* Zero copy: the server's bytes are the packet buffer's bytes. */
+	s.region[1][off0] ^= 0xff;
+	assert_int_equal(sl_pktbuf_mtod(pkts[0], uint8_t *)[0], (uint8_t)(pattern(5, 0) ^ 0xff));
+	sl_pktbuf_free(pkts[0]);
+
+	/* A length beyond the buffer's room: disconnected, the ring's buffers come back. */
+	s.s2c->desc[1].length = 2049;
+	__atomic_store_n(&s.s2c->tail, 2, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 8), 0);
+	assert_int_equal(xstat(cli, "rx_q0_bad_desc"), 1);
+	assert_int_equal(raw_recv(s.fd, &m), MEMIF_MSG_DISCONNECT);
+	assert_non_null(strstr((char *)m.disconnect.string, "bad descriptor on rx queue 0"));
+	assert_true(log_capture_has(&cap, "net_memif1: disconnecting memif peer 'hostile-srv'",
+				    "bad descriptor on rx queue 0"));
+	assert_false(link_up(cli));
+	WAIT_FOR(sl_pool_in_use(pool) == 0, 1000); /* DISCONNECT goes out first */
+	assert_int_equal(sl_pool_in_use(pool), 0);
+	srv_drop(&s);
+
+	/* An offset moved off the buffer given for that slot (still inside the region). */
+	srv_accept(&s);
+	WAIT_FOR(link_up(cli), 2000);
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 8), 0);
+	s.s2c->desc[0].offset += 4096;
+	s.s2c->desc[0].length = 60;
+	__atomic_store_n(&s.s2c->tail, 1, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 8), 0);
+	assert_int_equal(raw_recv(s.fd, &m), MEMIF_MSG_DISCONNECT);
+	assert_non_null(strstr((char *)m.disconnect.string, "bad descriptor on rx queue 0"));
+	assert_int_equal(xstat(cli, "rx_q0_bad_desc"), 2);
+	WAIT_FOR(sl_pool_in_use(pool) == 0, 1000); /* DISCONNECT goes out first */
+	assert_int_equal(sl_pool_in_use(pool), 0);
+	srv_drop(&s);
+
+	/* A tail filled beyond what was stocked, then on tx a tail moved past the head: both
+	 * ring index faults; the packets sent by reference come back too. */
+	srv_accept(&s);
+	WAIT_FOR(link_up(cli), 2000);
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 8), 0);
+	__atomic_store_n(&s.s2c->tail, 17, __ATOMIC_RELEASE);
+	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 8), 0);
+	assert_int_equal(raw_recv(s.fd, &m), MEMIF_MSG_DISCONNECT);
+	assert_non_null(strstr((char *)m.disconnect.string, "ring index out of range on rx queue 0"));
+	srv_drop(&s);
+	srv_accept(&s);
+	WAIT_FOR(link_up(cli), 2000);
+	for (int i = 0; i < 4; i++)
+		pkts[i] = make_pkt(64, (uint32_t)i);
+	assert_int_equal(sl_port_tx_burst((uint16_t)cli, 0, pkts, 4), 4);
+	assert_int_equal(__atomic_load_n(&s.c2s->head, __ATOMIC_ACQUIRE), 4);
+	assert_int_equal(s.c2s->desc[3].region, 1);
+	assert_int_equal(s.c2s->desc[3].length, 64);
+	for (uint32_t i = 0; i < 64; i++) /* by reference: the packet's own buffer */
+		assert_int_equal(s.region[1][s.c2s->desc[3].offset + i], pattern(3, i));
+	assert_int_equal(sl_pool_in_use(pool), 4);
+	__atomic_store_n(&s.c2s->tail, 9, __ATOMIC_RELEASE);
+	pkts[0] = make_pkt(64, 9);
+	assert_int_equal(sl_port_tx_burst((uint16_t)cli, 0, pkts, 1), 0);
+	sl_pktbuf_free(pkts[0]);
+	assert_int_equal(raw_recv(s.fd, &m), MEMIF_MSG_DISCONNECT);
+	assert_non_null(strstr((char *)m.disconnect.string, "ring index out of range on tx queue 0"));
+	assert_int_equal(xstat(cli, "peer_faults"), 4);
+	WAIT_FOR(sl_pool_in_use(pool) == 0, 1000); /* DISCONNECT goes out first */
+	assert_int_equal(sl_pool_in_use(pool), 0);
+	srv_drop(&s);
+
+	assert_int_equal(sl_port_close((uint16_t)cli), 0);
+	close(s.lfd);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +1100,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_control, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zc_traffic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zc_disconnect_mid_traffic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zc_hostile_server, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -247,6 +248,25 @@ static void test_huge_off_and_required(void **state)
 	}
 }
 
+/* Segments are shared with peers that map only files sealed against shrinking (memif,
+ * vhost-user): every segment's memfd carries F_SEAL_SHRINK, and ftruncate() down fails. */
+static void test_segments_sealed(void **state)
+{
+	void *p = sl_malloc(4096, 0, 0);
+	uint64_t off;
+	size_t pg;
+	int fd;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(sl_mem_locate(p, &fd, &off, &pg), 0);
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GET_SEALS) & F_SEAL_SHRINK);
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	sl_free(p);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 /* Under ASan, freed heap memory is poisoned and live memory is not. */
@@ -280,6 +300,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_node_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_size_follows_reservation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_off_and_required, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_segments_sealed, setup, teardown),
 #if defined(__SANITIZE_ADDRESS__)
 		cmocka_unit_test_setup_teardown(test_asan_poisons_freed_blocks, setup, teardown),
 #endif
