@@ -35,82 +35,14 @@
 #include "sl_lpm6.h"
 #include "sl_memory.h"
 
+#include "routegen.h"
+
 #define ITERATIONS (1 << 10)
 #define BATCH (1 << 12)
 #define BULK 32
-#define MAX_ROUTES 1200000
 
-struct route4 {
-	uint32_t ip;
-	uint8_t depth;
-};
-
-static struct route4 routes4[MAX_ROUTES];
+static struct route4 routes4[ROUTEGEN_DPDK4_MAX];
 static unsigned nb_routes4;
-
-/*
- * Prefixes per depth (1-32) in each class, as in the router dump DPDK's test is based
- * on; classes A, B and C have 1, 2 and 3 fixed leading bits.
- */
-static const uint32_t class_counts[3][32] = {
-	{0,     0,     1,     0,     2,    1,     3,     185,  26,   16,   39,
-	 144,   233,   528,   866,   3856, 3268,  5662,  17301, 22226, 11147, 16746,
-	 17120, 77578, 401,   656,  1107, 1121,  2316,  717,  10,    66},
-	{0,    0,    0,    0,    1,     1,    1,    3,     3,   30,  25,
-	 168,  305,  569,  1129, 50800, 1645, 1820, 3506,  3258, 3424, 4971,
-	 6885, 39771, 424, 170,  433,  92,   366,  377,   2,   200},
-	{0,     0,     0,     0,     0,     0,      0,    12,   8,    9,     33,
-	 69,    237,   1007,  1717,  14663, 8070,   16185, 48261, 36870, 33960, 50638,
-	 61422, 466549, 1829, 4824, 4927, 5914, 10254, 4905, 1,     716},
-};
-
-/* Appends `count` prefixes of `depth` in a class, evenly spaced from a random start. */
-static void add_class_prefixes(unsigned cls, unsigned depth, uint32_t count)
-{
-	const unsigned lead = cls + 1;			   /* fixed leading bits */
-	const uint32_t head = cls == 0 ? 0 : cls == 1 ? 0x80000000u : 0xc0000000u;
-	uint32_t span, stride, v;
-
-	if (count == 0)
-		return;
-	span = 1u << (depth - lead); /* prefixes of this depth in the class */
-	stride = span <= count ? 1 : (uint32_t)round((double)span / count);
-	v = (uint32_t)lrand48() & (span - 1);
-	for (uint32_t k = 0; k < count; k++) {
-		routes4[nb_routes4].ip = head | v << (32 - depth);
-		routes4[nb_routes4].depth = (uint8_t)depth;
-		nb_routes4++;
-		v = (v + stride) & (span - 1);
-	}
-}
-
-/* Puts ip/depth at a random position and moves the route there to the end. */
-static void place_randomly(uint32_t ip, uint8_t depth)
-{
-	uint32_t pos = 0;
-
-	for (int tries = 0; tries < 10; tries++) {
-		pos = (uint32_t)lrand48();
-		if (pos <= nb_routes4)
-			break;
-	}
-	if (pos > nb_routes4)
-		pos = nb_routes4 / 2;
-	routes4[nb_routes4++] = routes4[pos];
-	routes4[pos] = (struct route4){ip, depth};
-}
-
-static void make_routes4(void)
-{
-	for (unsigned cls = 0; cls < 3; cls++)
-		for (unsigned d = 1; d <= 32; d++)
-			add_class_prefixes(cls, d, class_counts[cls][d - 1]);
-	place_randomly(0x00000000, 8);	/* 0.0.0.0/8 */
-	place_randomly(0x0a0217 << 8 | 147, 32); /* 10.2.23.147/32 */
-	place_randomly(0xc0a8640a, 24); /* 192.168.100.10/24 */
-	place_randomly(0xc0a81964, 24); /* 192.168.25.100/24 */
-	place_randomly(0xc0a8817c, 32); /* 192.168.129.124/32 */
-}
 
 /* xorshift64*: our stand-in for rte_rand(). */
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -179,7 +111,7 @@ static int bench4(void)
 		perror("sl_lpm_create");
 		return 1;
 	}
-	make_routes4();
+	nb_routes4 = (unsigned)routegen_dpdk4(routes4);
 	printf("No. routes = %u\n", nb_routes4);
 	/* Like DPDK's (2048 groups), the table runs out of groups: count, don't print. */
 	sl_log_set_sink(quiet, NULL);

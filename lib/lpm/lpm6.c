@@ -45,6 +45,9 @@ struct sl_lpm6_ctl {
 	uint32_t depth_rules[SL_LPM6_MAX_DEPTH + 1];
 	struct lpm_fifo fifo;
 	size_t bytes;
+	/* Groups in use, for the bulk lookup's choice of walk: written by the writer with
+	 * relaxed atomic stores, read by bulk lookups (any thread). */
+	uint32_t groups_used;
 };
 
 struct lpm6_block {
@@ -164,6 +167,11 @@ static void covering(const struct sl_lpm6_ctl *c, const uint8_t ip[16], unsigned
 	}
 	*e = 0;
 	*d = 0;
+}
+
+static void note_groups(struct sl_lpm6_ctl *c)
+{
+	__atomic_store_n(&c->groups_used, c->fifo.size - c->fifo.count, __ATOMIC_RELAXED);
 }
 
 /* ---- create / free ---- */
@@ -412,6 +420,7 @@ int sl_lpm6_add(struct sl_lpm6 *lpm, const uint8_t ip_in[16], uint8_t depth, uin
 		c->depth_rules[depth]++;
 	}
 	c->rules[slot].w = next_hop | (uint32_t)(depth + 1) << 24;
+	note_groups(c);
 	return 0;
 }
 
@@ -475,6 +484,7 @@ int sl_lpm6_delete(struct sl_lpm6 *lpm, const uint8_t ip_in[16], uint8_t depth)
 		fifo_put(&c->fifo, g);
 		v = *p;
 	}
+	note_groups(c);
 	return 0;
 }
 
@@ -492,6 +502,7 @@ void sl_lpm6_delete_all(struct sl_lpm6 *lpm)
 	memset(c->depth_rules, 0, sizeof(c->depth_rules));
 	c->nb_rules = 0;
 	fifo_fill(&c->fifo);
+	note_groups(c);
 }
 
 int sl_lpm6_rule_get(const struct sl_lpm6 *lpm, const uint8_t ip_in[16], uint8_t depth,
@@ -533,29 +544,110 @@ size_t sl_lpm6_memory(const struct sl_lpm6 *lpm)
 
 /* ---- bulk lookup ---- */
 
-unsigned sl_lpm6_lookup_bulk(const struct sl_lpm6 *lpm, const uint8_t (*ips)[16],
-			     uint32_t *next_hops, unsigned n, uint32_t miss)
+/* Addresses walked together: enough to keep every miss buffer busy, small enough for the
+ * per-chunk state to stay in L1. */
+#define BULK_CHUNK 64
+
+static inline uint32_t t24_index(const uint8_t *a)
 {
-	const uint32_t *t24 = lpm->tbl24, *t8 = lpm->tbl8;
+	return (uint32_t)a[0] << 16 | (uint32_t)a[1] << 8 | a[2];
+}
+
+/*
+ * Small tables: prefetch every address's tbl24 entry, then walk each address to the end.
+ * With few groups (SL_LPM6__SERIAL_GROUPS) they stay in cache, the walk is a short chain
+ * of cache hits, and the CPU overlaps consecutive walks by itself; the level-by-level
+ * walk below costs ~25 instructions per address and level of bookkeeping, which is more
+ * than the misses it would hide (measured: 36 vs 45-50 cycles per lookup with 1,000
+ * Internet-like routes, 1,111 groups).
+ */
+static unsigned bulk_serial(const uint32_t *t24, const uint32_t *t8, const uint8_t (*ips)[16],
+			    uint32_t *next_hops, unsigned n, uint32_t miss)
+{
 	unsigned hits = 0;
 
-	/* Pass 1: the independent first-level loads, so their misses overlap. */
+	for (unsigned i = 0; i < n; i++)
+		__builtin_prefetch(&t24[t24_index(ips[i])]);
 	for (unsigned i = 0; i < n; i++) {
-		const uint8_t *a = ips[i];
-
-		next_hops[i] = __atomic_load_n(
-			&t24[(uint32_t)a[0] << 16 | (uint32_t)a[1] << 8 | a[2]], __ATOMIC_RELAXED);
-	}
-	/* Pass 2: walk the groups. */
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t e = next_hops[i];
-		unsigned k = 3;
+		uint32_t e = __atomic_load_n(&t24[t24_index(ips[i])], __ATOMIC_RELAXED);
+		unsigned b = 3;
 
 		while (e & SL_LPM6__EXT)
-			e = __atomic_load_n(&t8[(size_t)(e & SL_LPM6__VALUE) * 256 + ips[i][k++]],
+			e = __atomic_load_n(&t8[(size_t)(e & SL_LPM6__VALUE) * 256 + ips[i][b++]],
 					    __ATOMIC_RELAXED);
 		hits += (e >> 24) & 1;
 		next_hops[i] = (e & SL_LPM6__VALID) ? (e & SL_LPM6__VALUE) : miss;
+	}
+	return hits;
+}
+
+/*
+ * Large tables, one chunk, level by level: the loads of one level are independent across
+ * addresses, so walking all addresses one level at a time overlaps their misses, where
+ * walking one address to the end is a chain of dependent misses (4 for a /48) and a
+ * mispredicted loop exit per address.  Each level first prefetches the entry of every
+ * address still walking (prefetches retire at once, so all misses are in flight; without
+ * this pass the loads alone keep only ~10 in flight and the walk is 3x slower), then loads
+ * them and keeps the addresses whose entry points one level further down.  Measured with
+ * 100,000 Internet-like routes: ~160 vs ~340 cycles per lookup for the serial walk.
+ */
+static unsigned bulk_chunk(const uint32_t *t24, const uint32_t *t8, const uint8_t (*ips)[16],
+			   uint32_t *next_hops, unsigned n, uint32_t miss)
+{
+	const uint32_t *next[BULK_CHUNK]; /* the entry each address reads at this level */
+	uint32_t e[BULK_CHUNK];
+	uint8_t walk[BULK_CHUNK];	   /* addresses still walking */
+	unsigned nw = n, hits = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		next[i] = &t24[t24_index(ips[i])];
+		__builtin_prefetch(next[i]);
+		walk[i] = (uint8_t)i;
+	}
+	for (unsigned b = 3;; b++) {
+		unsigned still = 0;
+
+		/*
+		 * Each load depends on the previous entry through its address (see sl_lpm.h).
+		 * The next level's address is computed for every address (branch-free); it is
+		 * only used when the entry is ext, which implies b <= 15 (the level indexed by
+		 * byte 15 has no ext entries), so `b & 15` only keeps the read in bounds.
+		 */
+		for (unsigned j = 0; j < nw; j++) {
+			unsigned i = walk[j];
+			uint32_t v = __atomic_load_n(next[i], __ATOMIC_RELAXED);
+
+			e[i] = v;
+			next[i] = &t8[(size_t)(v & SL_LPM6__VALUE) * 256 + ips[i][b & 15]];
+			walk[still] = (uint8_t)i;
+			still += (v >> 25) & 1; /* SL_LPM6__EXT */
+		}
+		nw = still;
+		if (nw == 0)
+			break;
+		for (unsigned j = 0; j < nw; j++)
+			__builtin_prefetch(next[walk[j]]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		hits += (e[i] >> 24) & 1;
+		next_hops[i] = (e[i] & SL_LPM6__VALID) ? (e[i] & SL_LPM6__VALUE) : miss;
+	}
+	return hits;
+}
+
+unsigned sl_lpm6_lookup_bulk(const struct sl_lpm6 *lpm, const uint8_t (*ips)[16],
+			     uint32_t *next_hops, unsigned n, uint32_t miss)
+{
+	const uint32_t used = __atomic_load_n(&lpm->ctl->groups_used, __ATOMIC_RELAXED);
+	unsigned hits = 0;
+
+	for (unsigned i = 0; i < n; i += BULK_CHUNK) {
+		unsigned m = n - i < BULK_CHUNK ? n - i : BULK_CHUNK;
+
+		if (used <= SL_LPM6__SERIAL_GROUPS)
+			hits += bulk_serial(lpm->tbl24, lpm->tbl8, ips + i, next_hops + i, m, miss);
+		else
+			hits += bulk_chunk(lpm->tbl24, lpm->tbl8, ips + i, next_hops + i, m, miss);
 	}
 	return hits;
 }

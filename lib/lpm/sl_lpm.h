@@ -148,8 +148,9 @@ static inline int sl_lpm_lookup(const struct sl_lpm *lpm, uint32_t ip, uint32_t 
 
 /*
  * Looks up n addresses: next_hops[i] receives the next hop of ips[i], or `miss` when no
- * route covers it.  Returns the number of hits.  All tbl24 loads are issued before any
- * tbl8 load so their cache misses overlap.
+ * route covers it.  Returns the number of hits.  It first prefetches the tbl24 entry of
+ * every address (prefetches retire without waiting for memory, so all n cache and TLB
+ * misses are in flight at once), then resolves the addresses in one pass.
  */
 unsigned sl_lpm_lookup_bulk(const struct sl_lpm *lpm, const uint32_t *ips, uint32_t *next_hops,
 			    unsigned n, uint32_t miss);

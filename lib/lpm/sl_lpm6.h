@@ -132,8 +132,19 @@ static inline int sl_lpm6_lookup(const struct sl_lpm6 *lpm, const uint8_t ip[16]
 }
 
 /*
+ * Bulk lookups walk addresses one by one while at most this many groups are in use (the
+ * groups then fit in cache: 4 MiB), level by level across addresses above it.
+ */
+#define SL_LPM6__SERIAL_GROUPS 4096u
+
+/*
  * Looks up n addresses: next_hops[i] receives the next hop of ips[i] or `miss`.
- * Returns the number of hits.  The first-level loads of all n are issued first.
+ * Returns the number of hits; results are exactly those of sl_lpm6_lookup().  Works in
+ * chunks of 64 addresses and first prefetches the tbl24 entry of each.  In a table using
+ * more than SL_LPM6__SERIAL_GROUPS groups it then walks all addresses of the chunk one
+ * level at a time (prefetch every address's entry of the level, then load them), so the
+ * misses of different addresses overlap instead of forming one chain of dependent misses
+ * per address; in a smaller (cache-resident) table it walks each address to the end.
  */
 unsigned sl_lpm6_lookup_bulk(const struct sl_lpm6 *lpm, const uint8_t (*ips)[16],
 			     uint32_t *next_hops, unsigned n, uint32_t miss);

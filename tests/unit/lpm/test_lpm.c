@@ -263,7 +263,24 @@ static void check_lookups(const struct sl_lpm *lpm, const struct ref *f, size_t 
 			}
 		}
 		assert_int_equal(hits, want_hits);
+		/* A burst of any length from any start: the prefetch pass and the resolve pass
+		 * must cover exactly the same addresses. */
+		{
+			unsigned first = (unsigned)(rnd() % 8), m = (unsigned)(rnd() % (BATCH - first));
+			unsigned part_hits = 0;
+
+			bulk[first + m] = 0x5a5a5a5au; /* must survive: one past the burst */
+			hits = sl_lpm_lookup_bulk(lpm, ips + first, bulk + first, m, MISS);
+			for (unsigned i = first; i < first + m; i++) {
+				part_hits += want[i] != MISS;
+				bad += bulk[i] != want[i];
+			}
+			assert_int_equal(hits, part_hits);
+			if (first + m < BATCH)
+				assert_int_equal(bulk[first + m], 0x5a5a5a5au);
+		}
 	}
+	assert_int_equal(sl_lpm_lookup_bulk(lpm, ips, bulk, 0, MISS), 0);
 	assert_int_equal(bad, 0);
 }
 

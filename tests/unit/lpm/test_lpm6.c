@@ -4,7 +4,9 @@
  * replace, delete restoring the covering route, group exhaustion (-ENOSPC, table
  * unchanged), and differential checks against a naive reference (a per-depth hash of
  * prefixes probed from /128 down to /0) over random and Internet-like route sets, with
- * at least 1M lookups per check through the single and bulk calls.
+ * at least 1M lookups per check through the single and bulk calls (bursts of every
+ * length; small tables take the bulk call's serial walk, large ones its level-by-level
+ * walk, and each test asserts which).
  * With --big (slow suite): 1M routes added, checked, deleted, checked empty.
  */
 #include <errno.h>
@@ -319,7 +321,25 @@ static void check_lookups(const struct sl_lpm6 *lpm, const struct ref *f, size_t
 					      ips[i][5], ips[i][6], ips[i][7], want[i], one, bulk[i]);
 		}
 		assert_int_equal(hits, want_hits);
+		/* Bursts of any length from any start: whole 64-address chunks plus a partial
+		 * one, through whichever walk the table size selects. */
+		{
+			unsigned first = (unsigned)(rnd() % 8), m = (unsigned)(rnd() % (BATCH - first));
+			unsigned part_hits = 0;
+
+			bulk[first + m] = 0x5a5a5a5au; /* must survive: one past the burst */
+			hits = sl_lpm6_lookup_bulk(lpm, (const uint8_t(*)[16])ips + first,
+						   bulk + first, m, MISS);
+			for (unsigned i = first; i < first + m; i++) {
+				part_hits += want[i] != MISS;
+				bad += bulk[i] != want[i];
+			}
+			assert_int_equal(hits, part_hits);
+			if (first + m < BATCH)
+				assert_int_equal(bulk[first + m], 0x5a5a5a5au);
+		}
 	}
+	assert_int_equal(sl_lpm6_lookup_bulk(lpm, (const uint8_t(*)[16])ips, bulk, 0, MISS), 0);
 	assert_int_equal(bad, 0);
 }
 
@@ -476,8 +496,11 @@ static void test_basic(void **state)
 	sl_lpm6_free(lpm);
 }
 
+/* Which bulk walk the filled table must select (see SL_LPM6__SERIAL_GROUPS). */
+enum walk { SERIAL, INTERLEAVED };
+
 static void differential(const char *name, size_t nroutes, bool realistic, uint32_t groups,
-			 uint64_t seed)
+			 uint64_t seed, enum walk walk)
 {
 	struct ref f = {0};
 	struct sl_lpm6 *lpm = make(name, (uint32_t)nroutes, groups);
@@ -492,6 +515,10 @@ static void differential(const char *name, size_t nroutes, bool realistic, uint3
 	print_message("%s: %zu routes, %u of %u groups used, %zu bytes (%.1f MiB)\n", name,
 		      nroutes, st.groups_used, st.groups, st.bytes, st.bytes / 1048576.0);
 	assert_int_equal(st.rules, nroutes);
+	if (walk == SERIAL)
+		assert_true(st.groups_used <= SL_LPM6__SERIAL_GROUPS);
+	else
+		assert_true(st.groups_used > SL_LPM6__SERIAL_GROUPS);
 	check_lookups(lpm, &f, CHECK_LOOKUPS);
 
 	shuffle(f.r, f.n);
@@ -528,13 +555,21 @@ static void differential(const char *name, size_t nroutes, bool realistic, uint3
 static void test_diff_random(void **state)
 {
 	(void)state;
-	differential("t6rand", 5000, false, 1u << 16, 0x6666);
+	differential("t6rand", 5000, false, 1u << 16, 0x6666, INTERLEAVED);
+}
+
+/* A small Internet-like table: bulk lookups take the serial walk (the two larger tables
+ * take the level-by-level walk until their deletes shrink them below the threshold). */
+static void test_diff_small(void **state)
+{
+	(void)state;
+	differential("t6small", 1000, true, 4096, 0x8888, SERIAL);
 }
 
 static void test_diff_realistic(void **state)
 {
 	(void)state;
-	differential("t6real", 50000, true, 1u << 17, 0x7777);
+	differential("t6real", 50000, true, 1u << 17, 0x7777, INTERLEAVED);
 }
 
 static void test_million(void **state)
@@ -575,6 +610,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_bad_args, setup_logs, teardown_logs),
 		cmocka_unit_test_setup_teardown(test_basic, setup_logs, teardown_logs),
 		cmocka_unit_test(test_diff_random),
+		cmocka_unit_test(test_diff_small),
 		cmocka_unit_test(test_diff_realistic),
 	};
 	const struct CMUnitTest big[] = {
