@@ -69,7 +69,9 @@ for i in $(seq "$runs"); do
       start "$tx" client "$size" "$tmp/tx.out"
       wait "${pids[@]}" 2>/dev/null || true
       pids=()
-      rx_rates "$rx" "$tmp/rx.out" >>"$tmp/$tx-$rx-$size"
+      rx_rates "$rx" "$tmp/rx.out" >"$tmp/run"
+      cat "$tmp/run" >>"$tmp/$tx-$rx-$size"
+      median "$tmp/run" >>"$tmp/$tx-$rx-$size.runs"
       [ "$tx" = sluicezc ] && { grep -q "zero-copy: 1 pool(s) shared" "$tmp/tx.out" ||
         echo "compare.sh: $tx -> $rx did not run zero-copy" >&2; }
     done
@@ -90,4 +92,17 @@ for pair in $pairs; do
   fi
   name="$tx -> $rx"; name=${name//sluicezc/sluice (zero-copy)}
   echo "| $name | $(mpps "$s64") | $(mpps "$s1500") | $(ratio "$s64" "$d64") | $(ratio "$s1500" "$d1500") |"
+done
+# On the 2-vCPU VM this was written on a row's rate jumps 2-4x between runs (two modes,
+# DPDK->DPDK too); the per-run medians show it.
+echo
+echo "Per-run medians (Mpps), runs in order:"
+echo
+for size in 64 1500; do
+  for pair in $pairs; do
+    tx=${pair%%:*} rx=${pair##*:}
+    name="$tx -> $rx"; name=${name//sluicezc/sluice (zero-copy)}
+    printf '%-28s %5s B:' "$name" "$size"
+    awk '{ printf " %.2f", $1 / 1e6 } END { print "" }' "$tmp/$tx-$rx-$size.runs"
+  done
 done
