@@ -81,6 +81,12 @@ uint16_t sl_pktbuf_pool_buf_len(struct sl_pool *pool)
 	return ((struct sl_pktbuf_pool_info *)sl_pool_priv(pool))->buf_len;
 }
 
+uint32_t sl_pktbuf_pool_data_offset(struct sl_pool *pool)
+{
+	return (uint32_t)sizeof(struct sl_pktbuf) +
+	       ((struct sl_pktbuf_pool_info *)sl_pool_priv(pool))->priv_size;
+}
+
 void sl_pktbuf_detach(struct sl_pktbuf *p)
 {
 	if (p->flags & SL_PKTBUF_F_INDIRECT) {

@@ -175,6 +175,10 @@ struct sl_pool *sl_pktbuf_pool_create(const char *name, unsigned n, unsigned cac
 /* Headroom + data room of the pool's buffers. */
 uint16_t sl_pktbuf_pool_buf_len(struct sl_pool *pool);
 
+/* Bytes from the start of any buffer of the pool to its own data area (the header and the
+ * private area): constant per pool, so a driver reads it once per queue. */
+uint32_t sl_pktbuf_pool_data_offset(struct sl_pool *pool);
+
 /* --- data access --- */
 
 #define sl_pktbuf_mtod_offset(p, type, off) ((type)((char *)(p)->buf_addr + (p)->data_off + (off)))
@@ -289,6 +293,19 @@ static inline uint16_t sl_pktbuf_refcnt_update(struct sl_pktbuf *p, int16_t delt
 		return (uint16_t)(1 + delta);
 	}
 	return (uint16_t)(__atomic_add_fetch(&p->refcnt, (uint16_t)delta, __ATOMIC_ACQ_REL));
+}
+
+/*
+ * Whether a device may take p's own buffer and free it to the pool when done (zero-copy
+ * tx): p is one segment of pool, points at its own data (a clone's or external data
+ * would not) and holds the only reference.  data_offset is sl_pktbuf_pool_data_offset(pool),
+ * read once per queue, so only p's first cache line is touched.
+ */
+static inline bool sl_pktbuf_can_lend(const struct sl_pktbuf *p, const struct sl_pool *pool,
+				      uint32_t data_offset)
+{
+	return p->pool == pool && p->nb_segs == 1 &&
+	       p->buf_addr == (const char *)p + data_offset && sl_pktbuf_refcnt_read(p) == 1;
 }
 
 /* --- freeing --- */

@@ -182,15 +182,18 @@ struct xdp_port {
 
 /* --- buffers the kernel holds (pool UMEM) --- */
 
-static int own_init(struct own_map *m, struct sl_pool *pool)
+static int own_init(const struct sl_port *port, struct own_map *m, struct sl_pool *pool)
 {
 	unsigned n = sl_pool_size(pool);
 	uintptr_t first = (uintptr_t)sl_pool_obj(pool, 0);
 	uint64_t stride = n > 1 ? (uintptr_t)sl_pool_obj(pool, 1) - first : 64, odd, inv;
 
 	m->bits = calloc((n + 63) / 64, sizeof(uint64_t));
-	if (m->bits == NULL)
+	if (m->bits == NULL) {
+		SL_LOG(port, ERR, "%s: no memory for the %u-bit map of pool %s's buffers lent to the "
+		       "kernel; free memory or use umem=driver", port->name, n, sl_pool_name(pool));
 		return -ENOMEM;
+	}
 	m->first = first;
 	m->count = n;
 	m->stride = (uint32_t)stride;
@@ -581,14 +584,6 @@ static inline void tx_reclaim_pool(struct xdp_txq *tq)
 		xsk_ring_cons__release(&tq->comp, nb);
 }
 
-/* Whether the kernel may send p's own buffer: of the UMEM's pool, one segment, its own
- * data (not a clone's or an external buffer) and nobody else holding it. */
-static inline bool tx_in_place(const struct xdp_txq *tq, const struct sl_pktbuf *p)
-{
-	return p->pool == tq->pool && p->nb_segs == 1 &&
-	       p->buf_addr == (const uint8_t *)p + tq->buf_off && sl_pktbuf_refcnt_read(p) == 1;
-}
-
 static uint16_t xdp_tx_pool(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct xdp_txq *tq = q;
@@ -610,7 +605,7 @@ static uint16_t xdp_tx_pool(void *q, struct sl_pktbuf **pkts, uint16_t n)
 
 		if (tx_bad_len(tq, p, mtu_len))
 			goto spent;
-		if (sl_likely(tx_in_place(tq, p))) {
+		if (sl_likely(sl_pktbuf_can_lend(p, tq->pool, tq->buf_off))) {
 			obj = p;
 			addr = (uint64_t)((uint8_t *)p->buf_addr - tq->umem) |
 			       ((uint64_t)p->data_off << XSK_UNALIGNED_BUF_OFFSET_SHIFT);
@@ -1039,8 +1034,11 @@ static int qp_create_once(struct sl_port *port, uint16_t q, bool last_try)
 			       port->name, qp->area_len, strerror(-rc),
 			       rl.rlim_cur == RLIM_INFINITY ? "unlimited" : "too low");
 		} else {
-			SL_LOG(port, ERR, "%s: cannot register a %zu-byte UMEM (frame_size=%u): %s",
-			       port->name, qp->area_len, xp->frame_size, strerror(-rc));
+			SL_LOG(port, ERR, "%s: the kernel refused a %zu-byte UMEM of %u-byte chunks "
+			       "(%s): %s", port->name, qp->area_len, ucfg.frame_size,
+			       xp->pool_umem ? "the rx pool, unaligned chunks; umem=driver avoids it"
+					     : "the driver's frames",
+			       strerror(-rc));
 		}
 		goto fail;
 	}
@@ -1071,11 +1069,10 @@ static int qp_create_once(struct sl_port *port, uint16_t q, bool last_try)
 		rq->fd = xsk_socket__fd(qp->xsk);
 		rq->qp = qp;
 		if (xp->pool_umem) {
-			rc = own_init(&rq->own, rq->pool);
+			rc = own_init(port, &rq->own, rq->pool);
 			if (rc < 0)
 				goto fail;
-			rq->buf_off = (uint32_t)sizeof(struct sl_pktbuf) +
-				      ((struct sl_pktbuf *)sl_pool_obj(rq->pool, 0))->priv_size;
+			rq->buf_off = sl_pktbuf_pool_data_offset(rq->pool);
 			rq->fill_need = rx_frames;
 			fill_refill(rq);
 			if (rq->fill_need)
@@ -1104,11 +1101,10 @@ static int qp_create_once(struct sl_port *port, uint16_t q, bool last_try)
 		tq->qp = qp;
 		if (xp->pool_umem) {
 			tq->pool = umem_pool(port, q);
-			rc = own_init(&tq->own, tq->pool);
+			rc = own_init(port, &tq->own, tq->pool);
 			if (rc < 0)
 				goto fail;
-			tq->buf_off = (uint32_t)sizeof(struct sl_pktbuf) +
-				      ((struct sl_pktbuf *)sl_pool_obj(tq->pool, 0))->priv_size;
+			tq->buf_off = sl_pktbuf_pool_data_offset(tq->pool);
 			tq->max_len = sl_pktbuf_pool_buf_len(tq->pool) - SL_PKTBUF_HEADROOM;
 		} else {
 			tq->pool = NULL;

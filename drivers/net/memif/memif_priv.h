@@ -66,6 +66,7 @@ struct memif_zc_pool {
 	struct sl_pool *pool;
 	uint64_t delta;      /* descriptor offset = data address + delta (mod 2^64; the
 				result fits 32 bits for every buffer of the pool) */
+	uint32_t data_offset; /* sl_pktbuf_pool_data_offset(pool) */
 	uint16_t region;     /* region index (1..) */
 };
 

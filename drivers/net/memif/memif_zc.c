@@ -100,6 +100,7 @@ static int zc_pool_describe(struct sl_port *port, struct zc_plan *plan, struct s
 	}
 	plan->size[r] = SL_MAX(plan->size[r], size);
 	out->pool = pool;
+	out->data_offset = sl_pktbuf_pool_data_offset(pool);
 	out->region = (uint16_t)(1 + r);
 	out->delta = off - (uint64_t)(uintptr_t)first;
 	return 0;
@@ -318,16 +319,12 @@ out:
 
 /* --- transmit --- */
 
-/* The exposed pool a packet can go by reference from, or NULL: one segment, sole owner,
- * its own data (not a clone, not external memory). */
+/* The exposed pool a packet can go by reference from (sl_pktbuf_can_lend()), or NULL. */
 static inline const struct memif_zc_pool *zc_by_ref(const struct memif_queue *q,
 						    const struct sl_pktbuf *p)
 {
-	if (p->next != NULL || p->flags != 0 || sl_pktbuf_refcnt_read(p) != 1 ||
-	    p->buf_addr != (const char *)(p + 1) + p->priv_size)
-		return NULL;
 	for (unsigned k = 0; k < q->zc_nb_pools; k++)
-		if (q->zc_pools[k].pool == p->pool)
+		if (sl_pktbuf_can_lend(p, q->zc_pools[k].pool, q->zc_pools[k].data_offset))
 			return &q->zc_pools[k];
 	return NULL;
 }

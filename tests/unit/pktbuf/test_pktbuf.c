@@ -278,6 +278,59 @@ static void test_external_buffer(void **state)
 	sl_pktbuf_free(p);
 }
 
+/* Which buffers a device may take as they are (zero-copy tx): only a lone, unshared
+ * buffer of the pool holding its own data, whatever its data offset. */
+static void test_can_lend(void **state)
+{
+	static char memory[256];
+	struct sl_pktbuf_ext_shinfo shinfo = {.free_cb = ext_free, .free_arg = &ext_freed};
+	struct sl_pool *other = sl_pktbuf_pool_create("lend_other", 8, 0, 0, 512, 0);
+	uint32_t off = sl_pktbuf_pool_data_offset(pool);
+	struct sl_pktbuf *p = must_alloc(pool), *q, *c, *e, *o;
+
+	(void)state;
+	assert_non_null(other);
+	/* 128-byte header + the pool's 16-byte private area. */
+	assert_int_equal(off, sizeof(struct sl_pktbuf) + 16);
+	assert_int_equal(sl_pktbuf_pool_data_offset(other), sizeof(struct sl_pktbuf));
+	assert_true(sl_pktbuf_can_lend(p, pool, off));
+	assert_non_null(sl_pktbuf_append(p, 100));
+	assert_non_null(sl_pktbuf_adj(p, 20)); /* data 20 bytes further in: still its own */
+	assert_true(sl_pktbuf_can_lend(p, pool, off));
+	assert_false(sl_pktbuf_can_lend(p, other, off));
+	/* Shared: the caller still holds a reference. */
+	sl_pktbuf_refcnt_update(p, 1);
+	assert_false(sl_pktbuf_can_lend(p, pool, off));
+	sl_pktbuf_free(p);
+	assert_true(sl_pktbuf_can_lend(p, pool, off));
+	/* A chain. */
+	q = must_alloc(pool);
+	assert_int_equal(sl_pktbuf_chain(p, q), 0);
+	assert_false(sl_pktbuf_can_lend(p, pool, off));
+	sl_pktbuf_free(p);
+	/* A clone points at another buffer's data; the original is then shared. */
+	p = must_alloc(pool);
+	c = sl_pktbuf_clone(p, pool);
+	assert_non_null(c);
+	assert_false(sl_pktbuf_can_lend(c, pool, off));
+	assert_false(sl_pktbuf_can_lend(p, pool, off));
+	sl_pktbuf_free(c);
+	assert_true(sl_pktbuf_can_lend(p, pool, off));
+	sl_pktbuf_free(p);
+	/* External memory. */
+	e = must_alloc(pool);
+	ext_freed = 0;
+	assert_int_equal(sl_pktbuf_attach_extbuf(e, memory, 0, sizeof(memory), &shinfo), 0);
+	assert_false(sl_pktbuf_can_lend(e, pool, off));
+	sl_pktbuf_free(e);
+	assert_int_equal(ext_freed, 1);
+	o = must_alloc(other);
+	assert_true(sl_pktbuf_can_lend(o, other, sl_pktbuf_pool_data_offset(other)));
+	assert_false(sl_pktbuf_can_lend(o, pool, off));
+	sl_pktbuf_free(o);
+	sl_pool_free(other);
+}
+
 static void test_free_bulk_two_pools(void **state)
 {
 	struct sl_pool *other = sl_pktbuf_pool_create("other", 64, 8, 0, 512, 0);
@@ -414,6 +467,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clone_shares_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_pool_exhausted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_can_lend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_bulk_two_pools, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_finds_corruption, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_pool_args, setup, teardown),
