@@ -11,6 +11,7 @@
 # options to Sluice's port under test (e.g. SL_DEVARGS=umem=driver for net_af_xdp).
 #   bench/af_packet/compare.sh BUILD_DIR        (root: makes two network namespaces)
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
 secs=${SECS:-6}
@@ -45,10 +46,9 @@ ip -n "$ns_a" link set va up
 ip -n "$ns_b" link set vb up
 
 # Sluice: "  port 0 net_af_packet0 rx X Mpps ... tx Y Mpps" -> X or Y in pps, after warm-up.
-sl_rate() { awk -v f="$2" '/^\[ *[0-9.]+s\]/ { n++ } n > 1 && /^  port 0 / { print $(f) * 1e6 }' "$1"; }
+sl_rate() { awk -v f="$2" '/^\[ *[0-9.]+s\]/ { n++ } n > 1 && /^  port 0 .* Gbit\/s/ { print $(f) * 1e6 }' "$1"; }
 # testpmd: port 0's "Rx-pps:" or "Tx-pps:" lines, after the first two reports.
 dp_rate() { awk -v k="$2" '$1 == k { n++; if (n > 2) print $2 }' "$1"; }
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 sluice() { # ns out lcores args...
   local ns=$1 out=$2 lc=$3; shift 3

@@ -6,6 +6,7 @@
 # periodic reports after the first one (warm-up); the table shows medians over all runs.
 #   bench/fwd/compare.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
 secs=${SECS:-8}
@@ -21,8 +22,9 @@ for i in $(seq "$runs"); do
   echo "run $i/$runs: sluice-fwd" >&2
   "$fwd" --no-huge -l 0-1 --file-prefix bench-fwd-$$ --vdev net_null0 --vdev net_null1 -- \
     --forward-mode io --duration "$secs" --stats-period 1 >"$tmp/sl.$i" 2>&1
-  # "  port 0 net_null0      rx   42.260 Mpps ..." -> pps, skipping the first report.
-  awk '/^\[ *[0-9.]+s\]/ { n++ } n > 1 && /^  port 0 .* rx / { print $5 * 1e6 }' "$tmp/sl.$i" >>"$tmp/sl"
+  # "  port 0 net_null0      rx   42.260 Mpps ... Gbit/s ..." -> pps, skipping the first
+  # report; the end-of-run totals ("port 0 net_null0: rx N (...)") are not rates.
+  awk '/^\[ *[0-9.]+s\]/ { n++ } n > 1 && /^  port 0 .* Gbit\/s/ { print $5 * 1e6 }' "$tmp/sl.$i" >>"$tmp/sl"
   if [ $have_dpdk = 1 ]; then
     echo "run $i/$runs: dpdk-testpmd" >&2
     timeout -s INT $((secs + 3)) dpdk-testpmd --no-huge -m 256 -l 0-1 --no-pci \
@@ -33,7 +35,6 @@ for i in $(seq "$runs"); do
   fi
 done
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 sl=$(median "$tmp/sl")
 echo "io forwarding, 2 null ports, 1 worker core, 64 B; medians of the 1 s reports of $runs runs x ${secs} s"
 echo

@@ -23,6 +23,7 @@
 # them) and the old count is restored on exit.
 # Timing runs on a shared machine: wrap in `flock /tmp/bench.lock`.
 set -eu
+. "$(dirname "$0")/../lib.sh"
 
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
@@ -50,7 +51,7 @@ fi
 
 echo "## Side by side in one process: \`$vs -r $reps ${HASH_VS_DPDK_ARGS:-}\`"
 echo
-echo "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores."
+echo "$(machine)."
 if [ -x "$vs" ]; then
 	dpdk_mib=3072
 	[ -n "${HUGEPAGES:-}" ] && dpdk_mib=2048
@@ -72,12 +73,7 @@ echo
 echo "## hash_perf vs dpdk-test hash_perf_autotest"
 echo
 
-have_dpdk=0
-if command -v dpdk-test >/dev/null 2>&1; then
-	have_dpdk=1
-else
-	echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
-fi
+have_dpdk_test
 
 i=1
 while [ "$i" -le "$runs" ]; do
@@ -117,16 +113,9 @@ if [ "$have_dpdk" = 1 ]; then
 	for f in "$tmp"/dp.[0-9]*; do extract dp "$f"; done >>"$tmp/all"
 fi
 
-echo "Medians of $runs runs; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores;"
+echo "Medians of $runs runs; $(machine);"
 echo "cycles per operation, Sluice / DPDK (ratio Sluice/DPDK; below 1 means Sluice is faster)."
-awk -F '\t' '
-	function median(list,    a, n, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		if (n == 0) return ""
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+awk -F '\t' "$MEDIAN_AWK"'
 	{
 		tab = $2 ", " $3
 		if (!(tab in seen_tab)) { seen_tab[tab] = 1; tabs[++nt] = tab }

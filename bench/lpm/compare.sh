@@ -20,6 +20,7 @@
 # (IPv6).  Both sides use 4 KiB pages unless hugepages are reserved.  Each dpdk-test run
 # gets its own --file-prefix so it does not collide with other DPDK processes.
 set -eu
+. "$(dirname "$0")/../lib.sh"
 
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
@@ -43,12 +44,7 @@ fi
 echo "## lpm_perf vs dpdk-test (IPv4 same routes; IPv6 different route sets, not comparable)"
 echo
 
-have_dpdk=0
-if command -v dpdk-test >/dev/null 2>&1; then
-	have_dpdk=1
-else
-	echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
-fi
+have_dpdk_test
 
 dpdk() { # test-name output-file
 	echo "$1" | timeout 1800 stdbuf -oL dpdk-test --no-huge -m 2048 -l 0 --no-pci \
@@ -91,16 +87,9 @@ if [ "$have_dpdk" = 1 ]; then
 	for f in "$tmp"/dp.lpm6.*; do extract_dp IPv6 "$f"; done >>"$tmp/all"
 fi
 
-echo "Medians of $runs runs; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores; cycles per lookup."
+echo "Medians of $runs runs; $(machine); cycles per lookup."
 echo
-awk -F '\t' '
-	function median(list,    a, n, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		if (n == 0) return ""
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+awk -F '\t' "$MEDIAN_AWK"'
 	{
 		if (!($2 in seen)) { seen[$2] = 1; order[++nk] = $2 }
 		vals[$1, $2] = vals[$1, $2] " " $3

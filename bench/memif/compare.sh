@@ -10,6 +10,7 @@
 # the memif buffers, the receiver copies.
 #   bench/memif/compare.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
 secs=${SECS:-6}
@@ -49,12 +50,11 @@ start() {
 }
 rx_rates() { # side file
   if [ "$1" = sluice ]; then
-    awk '/^\[ *[0-9.]+s\]/ { n++ } n > 2 && /^  port 0 / { print $5 * 1e6 }' "$2"
+    awk '/^\[ *[0-9.]+s\]/ { n++ } n > 2 && /^  port 0 .* Gbit\/s/ { print $5 * 1e6 }' "$2"
   else
     awk '$1 == "Rx-pps:" { n++; if (n > 3) print $2 }' "$2"
   fi
 }
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 pairs="sluice:sluice sluicezc:sluice"
 [ $have_dpdk = 1 ] && pairs="$pairs dpdk:dpdk dpdk:sluice sluice:dpdk sluicezc:dpdk"

@@ -10,6 +10,7 @@
 # "prepared key" = sl_rss_hash() (per-key byte tables) vs rte_softrss_be() (converted key).
 # Both programs first print the hash of the same input ("check" lines): they must agree.
 set -eu
+. "$(dirname "$0")/../lib.sh"
 
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
@@ -39,16 +40,9 @@ for f in "$tmp"/*.[0-9]*; do
 	grep -v '^check' "$f" | sed "s/^/$src\t/; s/: \([0-9.]*\)$/\t\1/"
 done >"$tmp/all"
 
-echo "Medians of $runs runs; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores; TSC cycles per hash."
+echo "Medians of $runs runs; $(machine); TSC cycles per hash."
 echo
-awk -F '\t' '
-	function median(list,    a, n, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		if (n == 0) return ""
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+awk -F '\t' "$MEDIAN_AWK"'
 	{
 		if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
 		vals[$1, $2] = vals[$1, $2] " " $3

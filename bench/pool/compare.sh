@@ -25,6 +25,7 @@
 # With the defaults one run takes about a minute (dpdk-test must get through the 360
 # no-cache cases first, at CASE_MS each); RUNS=3 about three minutes.
 set -eu
+. "$(dirname "$0")/../lib.sh"
 
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
@@ -54,12 +55,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-have_dpdk=0
-if command -v dpdk-test >/dev/null 2>&1; then
-	have_dpdk=1
-else
-	echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
-fi
+have_dpdk_test
 
 if [ "$all" = 1 ]; then
 	sl_args="-t $case_ms -a"
@@ -139,16 +135,9 @@ if [ "$have_dpdk" = 1 ]; then
 	for f in "$tmp"/dp.*; do extract dp "$scale" "$f"; done >>"$tmp/all"
 fi
 
-echo "Medians of $runs runs, $case_ms ms per case; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores."
+echo "Medians of $runs runs, $case_ms ms per case; $(machine)."
 echo
-awk -F '\t' -v all="$all" '
-	function median(list,    a, n, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		if (n == 0) return ""
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+awk -F '\t' -v all="$all" "$MEDIAN_AWK"'
 	function field(c, name,    a, n, i) {
 		n = split(c, a, " ")
 		for (i = 1; i <= n; i++) if (index(a[i], name "=") == 1) return substr(a[i], length(name) + 2)

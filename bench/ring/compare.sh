@@ -12,6 +12,7 @@
 #   empty deq        cycles per failed dequeue call                         (as printed)
 #   two cores        producer + consumer cycles per object                  (as printed)
 set -eu
+. "$(dirname "$0")/../lib.sh"
 
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
@@ -21,12 +22,7 @@ perf="$build/bench/ring/ring_perf"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-have_dpdk=0
-if command -v dpdk-test >/dev/null 2>&1; then
-	have_dpdk=1
-else
-	echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
-fi
+have_dpdk_test
 
 i=1
 while [ "$i" -le "$runs" ]; do
@@ -55,16 +51,9 @@ if [ "$have_dpdk" = 1 ]; then
 	for f in "$tmp"/dp.*; do extract dp "$f"; done >>"$tmp/all"
 fi
 
-echo "Medians of $runs runs; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores."
+echo "Medians of $runs runs; $(machine)."
 echo
-awk -F '\t' '
-	function median(list,    a, n, i, j, t) {
-		n = split(list, a, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-		if (n == 0) return ""
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+awk -F '\t' "$MEDIAN_AWK"'
 	{
 		key = $2 SUBSEP $3
 		if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
