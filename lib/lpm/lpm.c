@@ -23,8 +23,6 @@ SL_LOG_TYPE_DEFINE(lpm)
 #define ZONE_PREFIX "lpm_"
 _Static_assert(sizeof(ZONE_PREFIX) - 1 + SL_LPM_NAME_SIZE == SL_NAME_SIZE, "zone name fits");
 
-#define MAX_RULES_LIMIT (1u << 28)
-#define MAX_GROUPS_LIMIT (1u << 24) /* group index is the 24-bit value field */
 
 /* A rule: w = next_hop | (depth + 1) << 24, 0 for an empty slot. */
 struct rule4 {
@@ -102,9 +100,7 @@ static void rule_remove(struct sl_lpm_ctl *c, uint32_t i)
 		if (c->rules[j].w == 0)
 			break;
 		uint32_t home = rule_home(c, c->rules[j].ip, (uint8_t)((c->rules[j].w >> 24) - 1));
-		/* Move j back into the hole unless its home lies cyclically in (i, j]. */
-		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-		if (!stays) {
+		if (!rule_stays(home, i, j)) {
 			c->rules[i] = c->rules[j];
 			i = j;
 		}
@@ -131,35 +127,6 @@ static uint32_t covering_entry(const struct sl_lpm_ctl *c, uint32_t ip, uint8_t 
 
 /* ---- create / free ---- */
 
-static int check_args(const char *name, const struct sl_lpm_config *cfg)
-{
-	if (name == NULL || name[0] == '\0') {
-		SL_LOG(lpm, ERR, "lpm name is %s; give a name of 1 to %d characters",
-		       name == NULL ? "NULL" : "empty", SL_LPM_NAME_SIZE - 1);
-		return -EINVAL;
-	}
-	if (strnlen(name, SL_LPM_NAME_SIZE) >= SL_LPM_NAME_SIZE) {
-		SL_LOG(lpm, ERR, "lpm name '%s' is %zu characters long; use at most %d", name,
-		       strlen(name), SL_LPM_NAME_SIZE - 1);
-		return -EINVAL;
-	}
-	if (cfg == NULL) {
-		SL_LOG(lpm, ERR, "lpm '%s': config is NULL; pass max_rules and groups", name);
-		return -EINVAL;
-	}
-	if (cfg->max_rules == 0 || cfg->max_rules > MAX_RULES_LIMIT) {
-		SL_LOG(lpm, ERR, "lpm '%s': max_rules %u is out of range; use 1 to %u", name,
-		       cfg->max_rules, MAX_RULES_LIMIT);
-		return -EINVAL;
-	}
-	if (cfg->groups == 0 || cfg->groups > MAX_GROUPS_LIMIT) {
-		SL_LOG(lpm, ERR, "lpm '%s': groups %u is out of range; use 1 to %u", name,
-		       cfg->groups, MAX_GROUPS_LIMIT);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 struct sl_lpm *sl_lpm_create(const char *name, int node, const struct sl_lpm_config *cfg)
 {
 	char zname[SL_NAME_SIZE];
@@ -169,7 +136,9 @@ struct sl_lpm *sl_lpm_create(const char *name, int node, const struct sl_lpm_con
 	uint64_t slots;
 	int rc;
 
-	if ((rc = check_args(name, cfg)) < 0) {
+	rc = lpm_check_config("lpm", name, SL_LPM_NAME_SIZE, cfg != NULL,
+			      cfg ? cfg->max_rules : 0, cfg ? cfg->groups : 0);
+	if (rc < 0) {
 		errno = -rc;
 		return NULL;
 	}
@@ -456,37 +425,4 @@ void sl_lpm_stats(const struct sl_lpm *lpm, struct sl_lpm_stats *st)
 size_t sl_lpm_memory(const struct sl_lpm *lpm)
 {
 	return lpm == NULL ? 0 : lpm->ctl->bytes;
-}
-
-/* ---- bulk lookup ---- */
-
-/*
- * Why prefetch first: the loads of a burst are independent, but a one-pass loop keeps
- * only as many of them in flight as the CPU's reorder window holds (about a dozen lookups
- * of ~12 instructions each), and at the end of every call the window drains while the
- * last misses complete.  A prefetch retires as soon as it is issued, so a first pass of
- * prefetches (3 instructions per address) puts the whole burst's tbl24 misses (and their
- * page walks) in flight; the second pass then mostly waits for the oldest one.  A two-pass
- * load-then-resolve loop without prefetch was slower than single lookups (46 vs 30
- * cycles).  With the prefetch pass bulk costs at most what single lookups do and is within
- * noise of DPDK's bulk (0.85-1.24 of its cycles across runs; docs/lpm.md).  Making it a
- * header inline, as DPDK's is, measured no different here.
- */
-unsigned sl_lpm_lookup_bulk(const struct sl_lpm *lpm, const uint32_t *ips, uint32_t *next_hops,
-			    unsigned n, uint32_t miss)
-{
-	const uint32_t *t24 = lpm->tbl24, *t8 = lpm->tbl8;
-	unsigned hits = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		__builtin_prefetch(&t24[ips[i] >> 8]);
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t e = sl_lpm__load(&t24[ips[i] >> 8]);
-
-		if (sl_unlikely(e & SL_LPM__EXT))
-			e = sl_lpm__load(&t8[(size_t)(e & SL_LPM__VALUE) * 256 + (ips[i] & 0xff)]);
-		hits += (e >> 24) & 1;
-		next_hops[i] = (e & SL_LPM__VALID) ? (e & SL_LPM__VALUE) : miss;
-	}
-	return hits;
 }

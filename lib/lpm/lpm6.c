@@ -22,8 +22,6 @@
 #define ZONE_PREFIX "lp6_"
 _Static_assert(sizeof(ZONE_PREFIX) - 1 + SL_LPM6_NAME_SIZE == SL_NAME_SIZE, "zone name fits");
 
-#define MAX_RULES_LIMIT (1u << 28)
-#define MAX_GROUPS_LIMIT (1u << 24)
 #define LEVELS 14 /* tbl24 + 13 group levels */
 
 /* A rule: w = next_hop | (depth + 1) << 24, 0 for an empty slot. */
@@ -137,8 +135,7 @@ static void rule_remove(struct sl_lpm6_ctl *c, uint32_t i)
 		if (c->rules[j].w == 0)
 			break;
 		uint32_t home = rule_home(c, c->rules[j].ip, (uint8_t)((c->rules[j].w >> 24) - 1));
-		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-		if (!stays) {
+		if (!rule_stays(home, i, j)) {
 			c->rules[i] = c->rules[j];
 			i = j;
 		}
@@ -176,35 +173,6 @@ static void note_groups(struct sl_lpm6_ctl *c)
 
 /* ---- create / free ---- */
 
-static int check_args(const char *name, const struct sl_lpm6_config *cfg)
-{
-	if (name == NULL || name[0] == '\0') {
-		SL_LOG(lpm, ERR, "lpm6 name is %s; give a name of 1 to %d characters",
-		       name == NULL ? "NULL" : "empty", SL_LPM6_NAME_SIZE - 1);
-		return -EINVAL;
-	}
-	if (strnlen(name, SL_LPM6_NAME_SIZE) >= SL_LPM6_NAME_SIZE) {
-		SL_LOG(lpm, ERR, "lpm6 name '%s' is %zu characters long; use at most %d", name,
-		       strlen(name), SL_LPM6_NAME_SIZE - 1);
-		return -EINVAL;
-	}
-	if (cfg == NULL) {
-		SL_LOG(lpm, ERR, "lpm6 '%s': config is NULL; pass max_rules and groups", name);
-		return -EINVAL;
-	}
-	if (cfg->max_rules == 0 || cfg->max_rules > MAX_RULES_LIMIT) {
-		SL_LOG(lpm, ERR, "lpm6 '%s': max_rules %u is out of range; use 1 to %u", name,
-		       cfg->max_rules, MAX_RULES_LIMIT);
-		return -EINVAL;
-	}
-	if (cfg->groups == 0 || cfg->groups > MAX_GROUPS_LIMIT) {
-		SL_LOG(lpm, ERR, "lpm6 '%s': groups %u is out of range; use 1 to %u", name,
-		       cfg->groups, MAX_GROUPS_LIMIT);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 struct sl_lpm6 *sl_lpm6_create(const char *name, int node, const struct sl_lpm6_config *cfg)
 {
 	char zname[SL_NAME_SIZE];
@@ -214,7 +182,9 @@ struct sl_lpm6 *sl_lpm6_create(const char *name, int node, const struct sl_lpm6_
 	uint64_t slots;
 	int rc;
 
-	if ((rc = check_args(name, cfg)) < 0) {
+	rc = lpm_check_config("lpm6", name, SL_LPM6_NAME_SIZE, cfg != NULL,
+			      cfg ? cfg->max_rules : 0, cfg ? cfg->groups : 0);
+	if (rc < 0) {
 		errno = -rc;
 		return NULL;
 	}

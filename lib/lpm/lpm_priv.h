@@ -10,6 +10,14 @@
 
 SL_LOG_TYPE_DECLARE(lpm);
 
+#define LPM_MAX_RULES (1u << 28)
+#define LPM_MAX_GROUPS (1u << 24) /* a group index is an entry's 24-bit value field */
+
+/* Checks a table's name (1 to name_size - 1 characters), that it has a config and its
+ * sizes, logging what is wrong as "<family> ...": 0 or -EINVAL. */
+int lpm_check_config(const char *family, const char *name, unsigned name_size, bool have_cfg,
+		     uint32_t max_rules, uint32_t groups);
+
 /*
  * Free tbl8 groups, first in first out: a freed group is reused only after every group
  * freed before it, which gives a reader still holding its old link the longest possible
@@ -57,6 +65,14 @@ static inline uint64_t rule_slots(uint32_t max_rules)
 	while (n < want)
 		n <<= 1;
 	return n;
+}
+
+/* Backward-shift delete: may the rule in slot j, whose home slot is `home`, stay where it is
+ * when slot `hole` (before j, cyclically) empties?  Yes when home lies cyclically in
+ * (hole, j]; otherwise it moves back into the hole. */
+static inline bool rule_stays(uint32_t home, uint32_t hole, uint32_t j)
+{
+	return hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 }
 
 /* 64-bit finaliser (splitmix64): spreads keys that differ in a few bits. */

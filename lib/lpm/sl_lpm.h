@@ -148,12 +148,41 @@ static inline int sl_lpm_lookup(const struct sl_lpm *lpm, uint32_t ip, uint32_t 
 
 /*
  * Looks up n addresses: next_hops[i] receives the next hop of ips[i], or `miss` when no
- * route covers it.  Returns the number of hits.  It first prefetches the tbl24 entry of
- * every address (prefetches retire without waiting for memory, so all n cache and TLB
- * misses are in flight at once), then resolves the addresses in one pass.
+ * route covers it.  Returns the number of hits.
+ *
+ * Three passes, each short, because the loads of a burst are independent and the aim is
+ * to have them all in flight at once: (1) prefetch every tbl24 entry (a prefetch retires
+ * without waiting, so the whole burst's cache and TLB misses start together); (2) load the
+ * entries, following the rare second level, into next_hops; (3) turn entries into next
+ * hops with arithmetic, not a branch, since whether a random address has a route is a
+ * coin toss the branch predictor loses.  Inline, as DPDK's is.  Against the previous form
+ * (prefetch, then one out-of-line loop branching on "valid") this measured 10-18 % fewer
+ * cycles (docs/lpm.md).
  */
-unsigned sl_lpm_lookup_bulk(const struct sl_lpm *lpm, const uint32_t *ips, uint32_t *next_hops,
-			    unsigned n, uint32_t miss);
+static inline __attribute__((always_inline)) unsigned
+sl_lpm_lookup_bulk(const struct sl_lpm *lpm, const uint32_t *ips, uint32_t *next_hops, unsigned n,
+		   uint32_t miss)
+{
+	const uint32_t *t24 = lpm->tbl24, *t8 = lpm->tbl8;
+	unsigned hits = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		__builtin_prefetch(&t24[ips[i] >> 8]);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t e = sl_lpm__load(&t24[ips[i] >> 8]);
+
+		if (sl_unlikely(e & SL_LPM__EXT))
+			e = sl_lpm__load(&t8[(size_t)(e & SL_LPM__VALUE) * 256 + (ips[i] & 0xff)]);
+		next_hops[i] = e;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t e = next_hops[i], all_if_valid = 0u - ((e >> 24) & 1);
+
+		hits += all_if_valid & 1;
+		next_hops[i] = miss ^ ((miss ^ (e & SL_LPM__VALUE)) & all_if_valid);
+	}
+	return hits;
+}
 
 /* Four addresses at once, as sl_lpm_lookup_bulk() with n = 4, inlined. */
 static inline __attribute__((always_inline)) void
