@@ -5,6 +5,12 @@
 #                     to put in front of a program: awk "$MEDIAN_AWK"'{ ... }'
 #   machine           "CPU model, N cores", for table captions
 #   have_dpdk_test    sets have_dpdk to 1 when dpdk-test is installed, else to 0 with a note
+#   hugepages_on N DIR   reserves N 2 MiB pages and mounts a hugetlbfs at DIR (for DPDK's
+#                     --huge-dir; Sluice uses the pages without a mount)
+#   hugepages_note    warns that Sluice-only programs would use hugepages that are free
+#                     while DPDK runs --no-huge (call it when HUGEPAGES is not set)
+#   hugepages_off     undoes hugepages_on (safe to call when it was not called): call it
+#                     from the caller's EXIT trap
 
 median() {
 	sort -n "$1" | awk '{ v[NR] = $1 }
@@ -30,4 +36,30 @@ have_dpdk_test() {
 	else
 		echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
 	fi
+}
+
+hugepages_on() { # N DIR
+	huge_old=$(cat /proc/sys/vm/nr_hugepages)
+	huge_dir=$2
+	echo "$1" >/proc/sys/vm/nr_hugepages
+	if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt "$1" ]; then
+		echo "compare.sh: only $(cat /proc/sys/vm/nr_hugepages) of $1 hugepages could be reserved (memory fragmented?)" >&2
+		return 1
+	fi
+	mkdir -p "$huge_dir"
+	mount -t hugetlbfs -o pagesize=2M nodev "$huge_dir"
+	echo "compare.sh: $1 hugepages reserved (was $huge_old), hugetlbfs at $huge_dir" >&2
+}
+
+hugepages_off() {
+	[ -n "${huge_old:-}" ] || return 0
+	if [ -n "${huge_dir:-}" ] && mountpoint -q "$huge_dir"; then umount "$huge_dir"; fi
+	echo "$huge_old" >/proc/sys/vm/nr_hugepages || true
+	huge_old=
+}
+
+hugepages_note() {
+	free=$(awk '/^HugePages_Free/ { print $2 }' /proc/meminfo)
+	[ "${free:-0}" -gt 0 ] || return 0
+	echo "compare.sh: note: $free hugepages are free: the Sluice-only programs will use them while dpdk-test runs --no-huge; set HUGEPAGES=N to put both on hugepages, or free them (echo 0 > /proc/sys/vm/nr_hugepages)" >&2
 }

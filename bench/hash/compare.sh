@@ -19,8 +19,9 @@
 #    rte_jhash, Sluice's is CRC32C: the "precomputed hash" tables compare the tables
 #    alone.  DPDK runs as: dpdk-test --no-huge -m 4096 -l 0 --no-pci (no hugepages, one
 #    core).
-# When HUGEPAGES=N is set, N 2 MiB pages are reserved for the run (both programs then use
-# them) and the old count is restored on exit.
+# Both libraries use 4 KiB pages, unless HUGEPAGES=N (e.g. 1600): then N 2 MiB pages are
+# reserved and a hugetlbfs mounted for the run, both libraries use them, and the old count
+# is restored on exit.
 # Timing runs on a shared machine: wrap in `flock /tmp/bench.lock`.
 set -eu
 . "$(dirname "$0")/../lib.sh"
@@ -33,30 +34,26 @@ vs="$build/bench/hash/hash_vs_dpdk"
 [ -x "$perf" ] || { echo "compare.sh: $perf not found; build it: ninja -C $build bench/hash/hash_perf" >&2; exit 1; }
 
 tmp=$(mktemp -d)
-old_huge=$(cat /proc/sys/vm/nr_hugepages)
-cleanup() {
-	if [ -n "${HUGEPAGES:-}" ]; then
-		echo "$old_huge" >/proc/sys/vm/nr_hugepages || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'hugepages_off; rm -rf "$tmp"' EXIT
 
 dpdk_mem="--no-huge -m 4096"
+vs_huge=
 if [ -n "${HUGEPAGES:-}" ]; then
-	echo "$HUGEPAGES" >/proc/sys/vm/nr_hugepages
-	echo "compare.sh: $(cat /proc/sys/vm/nr_hugepages) hugepages reserved (was $old_huge)" >&2
-	dpdk_mem="-m 2048"
+	hugepages_on "$HUGEPAGES" "$tmp/huge"
+	dpdk_mem="--huge-dir $tmp/huge --in-memory -m 2048"
+	vs_huge="-H $tmp/huge"
+else
+	hugepages_note
 fi
 
-echo "## Side by side in one process: \`$vs -r $reps ${HASH_VS_DPDK_ARGS:-}\`"
+echo "## Side by side in one process: \`$vs -r $reps $vs_huge ${HASH_VS_DPDK_ARGS:-}\`"
 echo
 echo "$(machine)."
 if [ -x "$vs" ]; then
 	dpdk_mib=3072
 	[ -n "${HUGEPAGES:-}" ] && dpdk_mib=2048
 	# shellcheck disable=SC2086
-	"$vs" -r "$reps" -m "$dpdk_mib" ${HASH_VS_DPDK_ARGS:-} 2>"$tmp/vs.err" || {
+	"$vs" -r "$reps" -m "$dpdk_mib" $vs_huge ${HASH_VS_DPDK_ARGS:-} 2>"$tmp/vs.err" || {
 		cat "$tmp/vs.err" >&2
 		echo "compare.sh: hash_vs_dpdk failed" >&2
 		exit 1

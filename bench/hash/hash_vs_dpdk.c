@@ -21,7 +21,11 @@
  * Output: a markdown table, TSC cycles per operation (per key for bursts), medians.
  *
  * Usage: hash_vs_dpdk [-r REPS] [-k KEYLEN] [-e ENTRIES] [-m DPDK_MIB] [-o sluice|dpdk]
+ *                     [-H HUGETLBFS_DIR]
  *   -k / -e may be repeated to pick cases (default: 16 and 32 bytes x 1 M and 16 M);
+ *   -H puts both tables on 2 MiB hugepages (DPDK's from the hugetlbfs mounted at the
+ *      directory; Sluice requires them), else both use 4 KiB pages (DPDK --no-huge, Sluice
+ *      with hugepages off) whatever the machine has reserved;
  *   -o times one library only (for profiling; the other column then reads 0).
  */
 #include <errno.h>
@@ -465,11 +469,12 @@ int main(int argc, char **argv)
 {
 	uint32_t lens[4], nlens = 0, ents[4], nents = 0;
 	unsigned reps = 5, errors = 0, mib = 3072;
-	char mem[16], prefix[32];
+	char mem[16], prefix[32], hugedir_arg[512];
+	const char *huge_dir = NULL;
 	cpu_set_t all;
 	int c;
 
-	while ((c = getopt(argc, argv, "r:k:e:m:o:")) != -1) {
+	while ((c = getopt(argc, argv, "r:k:e:m:o:H:")) != -1) {
 		switch (c) {
 		case 'o':
 			only = strcmp(optarg, "sluice") == 0 ? SL : DP;
@@ -488,9 +493,12 @@ int main(int argc, char **argv)
 		case 'm':
 			mib = (unsigned)strtoul(optarg, NULL, 0);
 			break;
+		case 'H':
+			huge_dir = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: %s [-r REPS] [-k KEYLEN]... [-e ENTRIES]... "
-					"[-m DPDK_MIB] [-o sluice|dpdk]\n",
+					"[-m DPDK_MIB] [-o sluice|dpdk] [-H HUGETLBFS_DIR]\n",
 				argv[0]);
 			return 2;
 		}
@@ -511,10 +519,18 @@ int main(int argc, char **argv)
 
 	snprintf(mem, sizeof(mem), "%u", mib);
 	snprintf(prefix, sizeof(prefix), "hashh%d", (int)getpid());
-	char *eal_args[] = {argv[0],	    "--no-huge",      "-m",  mem,	  "--no-pci",
+	snprintf(hugedir_arg, sizeof(hugedir_arg), "--huge-dir=%s", huge_dir ? huge_dir : "");
+	char *eal_args[] = {argv[0],	     "--no-pci", "-m",	   mem,
 			    "--no-telemetry", "--file-prefix", prefix, "--log-level=error",
-			    "-l",	    "0",	      NULL};
-	if (rte_eal_init((int)(sizeof(eal_args) / sizeof(eal_args[0])) - 1, eal_args) < 0) {
+			    "-l",	     "0",		huge_dir ? hugedir_arg : "--no-huge",
+			    huge_dir ? "--in-memory" : NULL, NULL};
+	/* The same kind of pages for both libraries, whatever the machine has reserved. */
+	sl_mem_configure(huge_dir != NULL ? SL_MEM_HUGE_REQUIRE : SL_MEM_HUGE_OFF, NULL, 0, 0);
+	int eal_argc = 0;
+
+	while (eal_args[eal_argc] != NULL)
+		eal_argc++;
+	if (rte_eal_init(eal_argc, eal_args) < 0) {
 		fprintf(stderr, "hash_vs_dpdk: rte_eal_init failed: %s\n",
 			rte_strerror(rte_errno));
 		return 1;
@@ -527,10 +543,10 @@ int main(int argc, char **argv)
 	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
 
 	printf("Sluice lib/hash vs DPDK %s librte_hash: CRC32C in both, tables 75 %% full, "
-	       "%u repetitions (medians), %s; DPDK: --no-huge -m %u, no extra flags.\n"
+	       "%u repetitions (medians), %s for both; DPDK: -m %u, no extra flags.\n"
 	       "TSC cycles per operation (per key for bursts); ratio Sluice/DPDK (below 1: "
 	       "Sluice is faster).\n\n",
-	       rte_version() + 5, reps, sl_mem_mode(), mib);
+	       rte_version() + 5, reps, huge_dir ? "2 MiB hugepages" : "4 KiB pages", mib);
 	printf("| key | entries | operation | Sluice | DPDK | Sluice/DPDK |\n");
 	printf("|---:|---:|---|---:|---:|---:|\n");
 	fflush(stdout);

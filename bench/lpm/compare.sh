@@ -14,11 +14,12 @@
 #    IPv4 uses the same routes on both sides; IPv6 does not (dpdk-test uses a compiled-in
 #    table we do not copy), so its IPv6 rows compare unlike sets: use part 1 for IPv6.
 #
-# Memory: DPDK runs with --no-huge -m 2048 (its LPM needs ~70 MiB for tbl24 + 2048 tbl8s
-# plus a 2M-rule table, FIB ~140 MiB, LPM6 ~100 MiB); lpm_perf uses Sluice memory
-# (hugepages when reserved, else locked 4 KiB pages), about 100 MiB (IPv4) and 210 MiB
-# (IPv6).  Both sides use 4 KiB pages unless hugepages are reserved.  Each dpdk-test run
-# gets its own --file-prefix so it does not collide with other DPDK processes.
+# Memory: DPDK runs with -m 2048 (its LPM needs ~70 MiB for tbl24 + 2048 tbl8s plus a
+# 2M-rule table, FIB ~140 MiB, LPM6 ~100 MiB); Sluice needs about 100 MiB (IPv4) and
+# 210 MiB (IPv6).  Both sides use 4 KiB pages (DPDK --no-huge), unless HUGEPAGES=N (e.g.
+# 1400): then N 2 MiB pages are reserved and a hugetlbfs mounted for the run, both sides
+# use them, and the old count is restored on exit.  Each dpdk-test run gets its own
+# --file-prefix so it does not collide with other DPDK processes.
 set -eu
 . "$(dirname "$0")/../lib.sh"
 
@@ -28,14 +29,24 @@ perf="$build/bench/lpm/lpm_perf"
 [ -x "$perf" ] || { echo "compare.sh: $perf not found; build it: ninja -C $build bench/lpm/lpm_perf" >&2; exit 1; }
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'hugepages_off; rm -rf "$tmp"' EXIT
+
+dpdk_mem="--no-huge"
+fair_huge=
+if [ -n "${HUGEPAGES:-}" ]; then
+	hugepages_on "$HUGEPAGES" "$tmp/huge"
+	dpdk_mem="--huge-dir $tmp/huge --in-memory"
+	fair_huge="-H $tmp/huge"
+else
+	hugepages_note
+fi
 
 fair="$build/bench/lpm/lpm_vs_dpdk"
 if [ -x "$fair" ]; then
-	echo "## Same routes, same addresses, one process: lpm_vs_dpdk ${FAIR_ARGS:--r 15}"
+	echo "## Same routes, same addresses, one process: lpm_vs_dpdk ${FAIR_ARGS:--r 15} $fair_huge"
 	echo
 	# shellcheck disable=SC2086 # FAIR_ARGS is a list of options
-	"$fair" ${FAIR_ARGS:--r 15} 2>"$tmp/fair.err" || { cat "$tmp/fair.err" >&2; exit 1; }
+	"$fair" ${FAIR_ARGS:--r 15} $fair_huge 2>"$tmp/fair.err" || { cat "$tmp/fair.err" >&2; exit 1; }
 	echo
 else
 	echo "compare.sh: $fair not built (needs libdpdk: apt-get install dpdk-dev); skipping the fair comparison" >&2
@@ -47,7 +58,8 @@ echo
 have_dpdk_test
 
 dpdk() { # test-name output-file
-	echo "$1" | timeout 1800 stdbuf -oL dpdk-test --no-huge -m 2048 -l 0 --no-pci \
+	# shellcheck disable=SC2086 # dpdk_mem is a list of options
+	echo "$1" | timeout 1800 stdbuf -oL dpdk-test $dpdk_mem -m 2048 -l 0 --no-pci \
 		--file-prefix "lpmcmp$$" >"$2" 2>&1 || true
 	grep -q "Test OK" "$2" || echo "compare.sh: dpdk-test $1 did not report Test OK (see above)" >&2
 }

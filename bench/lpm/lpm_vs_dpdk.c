@@ -6,7 +6,7 @@
  * two libraries alternating which goes first.  Before timing, every address is looked up in both libraries
  * through every call and the next hops compared: the mismatch count must be 0.
  *
- *   lpm_vs_dpdk [-r REPS] [-n ADDRS] [-l LCORE] [-s SET[,SET...]]
+ *   lpm_vs_dpdk [-r REPS] [-n ADDRS] [-l LCORE] [-s SET[,SET...]] [-H HUGETLBFS_DIR]
  *
  * Sets: v4dpdk (DPDK lpm_perf_autotest's 1,076,806 routes, 2048 groups: adding them to
  * DPDK takes minutes, its rule table is a linear array per depth), v4inet (200,000
@@ -14,8 +14,9 @@
  * routegen.c).  Address sets: "random" (uniform over the whole space) and "inside"
  * (inside a uniformly chosen route, random host bits).
  *
- * Both tables use 4 KiB pages (DPDK runs with --no-huge; Sluice's zones fall back to 4 KiB
- * pages when no hugepages are reserved: run with none reserved for a fair figure).
+ * Both tables use 4 KiB pages (DPDK runs with --no-huge, Sluice with hugepages off), or
+ * with -H DIR both use 2 MiB hugepages (DPDK from the hugetlbfs mounted at DIR, Sluice
+ * requires them); compare.sh HUGEPAGES=N sets that up.
  * "floor" is one independent 4-byte load per address from a 64 MiB array at the address's
  * tbl24 index: the cost of exactly one memory access per lookup with the same pattern.
  */
@@ -454,14 +455,14 @@ static int want(const char *sets, const char *name)
 int main(int argc, char **argv)
 {
 	static struct route4 r4[ROUTEGEN_DPDK4_MAX];
-	const char *sets = "v4dpdk,v4inet,v6inet1k,v6inet100k", *lcore = "1";
-	char prefix[64], *eal[16];
+	const char *sets = "v4dpdk,v4inet,v6inet1k,v6inet100k", *lcore = "1", *huge_dir = NULL;
+	char prefix[64], hugedir_arg[512], *eal[16];
 	size_t n4;
 	int opt, rc = 0, ne = 0;
 
 	/* DPDK's set comes from the unseeded lrand48() stream: draw it before anything else. */
 	n4 = routegen_dpdk4(r4);
-	while ((opt = getopt(argc, argv, "r:n:l:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:l:s:H:h")) != -1) {
 		switch (opt) {
 		case 'r':
 			reps = (unsigned)atoi(optarg);
@@ -475,10 +476,13 @@ int main(int argc, char **argv)
 		case 's':
 			sets = optarg;
 			break;
+		case 'H':
+			huge_dir = optarg;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: %s [-r REPS (1-%d)] [-n ADDRS (multiple of %d)] [-l LCORE] "
-				"[-s v4dpdk,v4inet,v6inet1k,v6inet100k]\n",
+				"[-s v4dpdk,v4inet,v6inet1k,v6inet100k] [-H HUGETLBFS_DIR]\n",
 				argv[0], MAX_REPS, BULK);
 			return opt == 'h' ? 0 : 1;
 		}
@@ -490,7 +494,15 @@ int main(int argc, char **argv)
 	}
 	snprintf(prefix, sizeof(prefix), "--file-prefix=lpmvs%d", (int)getpid());
 	eal[ne++] = argv[0];
-	eal[ne++] = (char *)"--no-huge";
+	/* The same kind of pages for both libraries, whatever the machine has reserved. */
+	sl_mem_configure(huge_dir != NULL ? SL_MEM_HUGE_REQUIRE : SL_MEM_HUGE_OFF, NULL, 0, 0);
+	if (huge_dir != NULL) {
+		snprintf(hugedir_arg, sizeof(hugedir_arg), "--huge-dir=%s", huge_dir);
+		eal[ne++] = hugedir_arg;
+		eal[ne++] = (char *)"--in-memory";
+	} else {
+		eal[ne++] = (char *)"--no-huge";
+	}
 	eal[ne++] = (char *)"-m";
 	eal[ne++] = (char *)"2048";
 	eal[ne++] = (char *)"--no-pci";
@@ -506,8 +518,8 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("lpm_vs_dpdk: %u repetitions (medians), %zu addresses per set, bursts of %d, "
-	       "lcore %s; cycles per lookup\n\n",
-	       reps, naddr, BULK, lcore);
+	       "lcore %s, %s for both libraries; cycles per lookup\n\n",
+	       reps, naddr, BULK, lcore, huge_dir != NULL ? "2 MiB hugepages" : "4 KiB pages");
 	if (want(sets, "v4dpdk"))
 		rc |= run4("v4dpdk", r4, n4, 2048, 0x4444);
 	if (want(sets, "v4inet")) {
