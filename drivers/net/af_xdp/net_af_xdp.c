@@ -1143,6 +1143,29 @@ static void xdp_stop(struct sl_port *port)
 		qp_destroy(port, q);
 }
 
+/* Whether buffers of buf_len bytes can be UMEM chunks (2048 bytes to a page). */
+static bool chunk_size_ok(uint32_t buf_len)
+{
+	return buf_len >= XDP_UMEM_MIN_CHUNK_SIZE_ && buf_len <= (uint32_t)sysconf(_SC_PAGESIZE);
+}
+
+/* The longest frame the rx pools take after the kernel's headroom, were they the UMEM;
+ * 0 when a queue has no pool yet or a pool's buffers cannot be chunks. */
+static uint32_t pool_rx_len(const struct sl_port *port)
+{
+	uint32_t len = UINT32_MAX;
+
+	for (uint16_t q = 0; q < port->conf.nb_rxq; q++) {
+		const struct xdp_rxq *rxq = port->rxq[q];
+		uint32_t buf_len = rxq != NULL ? sl_pktbuf_pool_buf_len(rxq->pool) : 0;
+
+		if (!chunk_size_ok(buf_len))
+			return 0;
+		len = SL_MIN(len, buf_len - XDP_HEADROOM_);
+	}
+	return len == UINT32_MAX ? 0 : len;
+}
+
 /* Whether the rx queues' pools can be the UMEM; if not, why says why. */
 static bool pool_fits(const struct sl_port *port, char *why, size_t size)
 {
@@ -1157,7 +1180,7 @@ static bool pool_fits(const struct sl_port *port, char *why, size_t size)
 		struct sl_pool *pool = ((struct xdp_rxq *)port->rxq[q])->pool;
 		uint32_t buf_len = sl_pktbuf_pool_buf_len(pool);
 
-		if (buf_len < XDP_UMEM_MIN_CHUNK_SIZE_ || buf_len > (uint32_t)page) {
+		if (!chunk_size_ok(buf_len)) {
 			snprintf(why, size, "pool %s has %u-byte buffers but UMEM chunks are %d bytes "
 				 "to a page (%ld)", sl_pool_name(pool), buf_len,
 				 XDP_UMEM_MIN_CHUNK_SIZE_, page);
@@ -1245,10 +1268,18 @@ static int xdp_start(struct sl_port *port)
 static void xdp_info(struct sl_port *port, struct sl_port_info *info)
 {
 	struct xdp_port *xp = port->priv;
+	uint32_t driver_len = xp->frame_size - XDP_HEADROOM_, pool_len = pool_rx_len(port);
 
 	info->max_rxq = xp->queue_count;
 	info->max_txq = xp->queue_count;
-	info->max_rx_pktlen = xp->frame_size - XDP_HEADROOM_;
+	if (port->state == SL_PORT_STARTED)
+		info->max_rx_pktlen = xp->pool_umem ? pool_len : driver_len;
+	else if (xp->umem_req == UMEM_DRIVER || pool_len == 0)
+		info->max_rx_pktlen = driver_len;
+	else if (xp->umem_req == UMEM_POOL)
+		info->max_rx_pktlen = pool_len;
+	else /* auto: the pool when the MTU fits it, else the driver's frames */
+		info->max_rx_pktlen = SL_MAX(pool_len, driver_len);
 	info->max_mtu = (uint16_t)(info->max_rx_pktlen - ETH_HLEN_);
 	info->if_name = xp->iface;
 }

@@ -225,6 +225,7 @@ static void test_bad_args(void **state)
 static void test_start_errors(void **state)
 {
 	struct sl_port_conf conf = {.nb_rxq = 1, .nb_txq = 1};
+	struct sl_port_info info;
 	int id;
 
 	(void)state;
@@ -238,10 +239,18 @@ static void test_start_errors(void **state)
 	assert_true(log_capture_has(&cap, "UMEM frames too small: xa has MTU 1800",
 				    "mtu 1778`) or use frame_size=4096"));
 	assert_int_equal(sl_port_close(0), 0);
-	/* The pool's 2176-byte buffers take it (1814 bytes after 256 of headroom). */
+	/* The pool's 2176-byte buffers take it (1920 bytes after 256 of headroom), and the
+	 * port says so: 1920 bytes, where the driver's 2048-byte frames hold 1792. */
 	id = open_port("net_af_xdp0,iface=xa", 1, pool);
 	assert_true(log_capture_has(&cap, "the UMEM is the rx pool", "no copies"));
+	assert_int_equal(sl_port_info((uint16_t)id, &info), 0);
+	assert_int_equal(info.max_rx_pktlen, 1920);
+	assert_int_equal(info.max_mtu, 1906);
 	assert_int_equal(sl_port_close((uint16_t)id), 0);
+	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa,umem=driver"), 0);
+	assert_int_equal(sl_port_info(0, &info), 0);
+	assert_int_equal(info.max_rx_pktlen, 1792);
+	assert_int_equal(sl_port_close(0), 0);
 	/* MTU 4000 fits neither: umem=pool says why, the default falls back and fails too. */
 	assert_int_equal(sh("ip link set dev xa mtu 4000"), 0);
 	id = sl_port_create("net_af_xdp0,iface=xa,umem=pool");
