@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -29,6 +30,23 @@ static uint64_t rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
+}
+
+/* Distinct-looking first key words for consecutive i (splitmix64 finaliser). */
+static uint64_t splitmix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void rnd_bytes(uint8_t *p, size_t n)
@@ -714,7 +732,63 @@ static void test_memsize(void **state)
 	assert_int_equal(sl_hash_memsize(&p), 0);
 }
 
-int main(void)
+/*
+ * The capacity the issue asks for, for real (big suite, release build): 100 M entries of
+ * 16-byte keys in one table, every add succeeds, every key is found with its value (bulk
+ * lookups of 64), absent keys are not, and the table is the size sl_hash_memsize() says.
+ */
+static void test_100m(void **state)
+{
+	const uint32_t n = 100000000, absent = 1000000;
+	struct sl_hash_params p = {.name = "t_100m", .entries = n, .key_len = 16,
+				   .node = SL_NODE_ANY};
+	uint64_t keys[64][2], values[64], hit_mask, t0, t1, t2;
+	const void *kp[64];
+	struct sl_hash *h;
+	uint64_t found = 0, bad = 0;
+
+	(void)state;
+	h = sl_hash_create(&p);
+	assert_non_null(h);
+	t0 = now_ns();
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t key[2] = {splitmix(i), i};
+
+		if (sl_hash_add(h, key, (uint64_t)i + 1) < 0)
+			fail_msg("add %u of %u failed", i, n);
+	}
+	t1 = now_ns();
+	assert_int_equal(sl_hash_count(h), n);
+	for (unsigned k = 0; k < 64; k++)
+		kp[k] = keys[k];
+	for (uint32_t i = 0; i < n; i += 64) {
+		unsigned m = n - i < 64 ? n - i : 64;
+
+		for (unsigned k = 0; k < m; k++) {
+			keys[k][0] = splitmix(i + k);
+			keys[k][1] = i + k;
+		}
+		found += (uint64_t)sl_hash_lookup_bulk(h, kp, m, &hit_mask, values, NULL);
+		for (unsigned k = 0; k < m; k++)
+			bad += !(hit_mask >> k & 1) || values[k] != (uint64_t)(i + k) + 1;
+	}
+	t2 = now_ns();
+	assert_int_equal(found, n);
+	assert_int_equal(bad, 0);
+	for (uint32_t i = 0; i < absent; i++) {
+		uint64_t key[2] = {splitmix(i), (uint64_t)n + i}; /* second word never added */
+
+		found += sl_hash_lookup(h, key, NULL) >= 0;
+	}
+	assert_int_equal(found, n);
+	printf("100M x 16-byte keys: %zu MiB (%.1f bytes per entry), adds %.1f s, bulk lookups of "
+	       "all %.1f s\n",
+	       sl_hash_memsize(&p) >> 20, (double)sl_hash_memsize(&p) / n, (t1 - t0) / 1e9,
+	       (t2 - t1) / 1e9);
+	sl_hash_free(h);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32c),
@@ -729,6 +803,11 @@ int main(void)
 		cmocka_unit_test(test_iterate_reset),
 		cmocka_unit_test(test_memsize),
 	};
+	const struct CMUnitTest big[] = {
+		cmocka_unit_test(test_100m),
+	};
 
+	if (argc > 1 && strcmp(argv[1], "--big") == 0)
+		return cmocka_run_group_tests_name("hash_100m", big, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
