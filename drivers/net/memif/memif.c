@@ -8,9 +8,10 @@
  *   net_memif0,role=client                 (DPDK's defaults: abstract @/run/memif.sock)
  *
  * This file holds the port ops and the copy data path; memif_zc.c the zero-copy client's
- * data path; memif_ctl.c the control thread and the handshake.  The data path copies between packet buffers and the shared buffers, checks
- * every index and descriptor the peer wrote before use, and hands a misbehaving peer to the
- * control thread (memif_ctl_fault) which disconnects it.  See docs/drivers/memif.md.
+ * data path; memif_ctl.c the control thread and the handshake.  The data path copies
+ * between packet buffers and the shared buffers, checks every index and descriptor the
+ * peer wrote before use, and hands a misbehaving peer to the control thread
+ * (memif_ctl_fault) which disconnects it.  See docs/drivers/memif.md.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -388,7 +389,6 @@ static void queue_release(struct sl_port *port, uint16_t qid, bool rx)
 {
 	void **slot = rx ? &port->rxq[qid] : &port->txq[qid];
 	struct qset qs = {qid, rx, NULL};
-
 	struct memif_queue *q = *slot;
 
 	memif_ctl_locked(set_queue, port->priv, &qs);
@@ -513,6 +513,9 @@ static int memif_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned
 		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_ring),
 				  "rx_q%u_bad_ring", i);
 		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->no_buf), "rx_q%u_no_buf", i);
+		if (mif->zc)
+			sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->zc_short),
+					  "rx_q%u_zc_restock_short", i);
 	}
 	for (uint16_t i = 0; i < port->conf.nb_txq; i++) {
 		const struct memif_queue *q = port->txq[i];

@@ -54,6 +54,8 @@ struct memif_qstats {
 				not taken for want of a buffer to copy into */
 	uint64_t zc_copied;  /* tx (zero-copy): packets copied (not a whole own buffer of an
 				exposed pool) */
+	uint64_t zc_short;   /* rx (zero-copy): restocks that left ring slots empty because
+				the pool ran dry (the server then finds less room) */
 };
 
 struct memif_if;

@@ -178,25 +178,34 @@ int memif_zc_prepare(struct sl_port *port)
 	return 0;
 }
 
-/* Gives back every buffer a queue's ring held (control thread, queue off the data path). */
-void memif_zc_release(struct memif_queue *q)
+/* Frees the buffers slot_buf[] records for the count slots from first on (empty slots are
+ * skipped), in bursts. */
+static void zc_free_slots(struct memif_queue *q, uint16_t first, unsigned count)
 {
 	struct sl_pktbuf *bufs[ZC_BURST];
-	unsigned nb = 0, slots = 1u << q->mif->log2;
+	unsigned nb = 0;
 
-	if (q->slot_buf == NULL)
-		return;
-	for (unsigned s = 0; s < slots; s++) {
-		if (q->slot_buf[s] == NULL)
+	for (unsigned i = 0; i < count; i++) {
+		uint16_t slot = (uint16_t)(first + i) & q->mask;
+
+		if (q->slot_buf[slot] == NULL)
 			continue;
-		bufs[nb++] = q->slot_buf[s];
-		q->slot_buf[s] = NULL;
+		bufs[nb++] = q->slot_buf[slot];
+		q->slot_buf[slot] = NULL;
 		if (nb == ZC_BURST) {
 			sl_pktbuf_free_bulk(bufs, nb);
 			nb = 0;
 		}
 	}
 	sl_pktbuf_free_bulk(bufs, nb);
+}
+
+/* Gives back every buffer a queue's ring held (control thread, queue off the data path;
+ * the ring of the connection going down is mask + 1 slots). */
+void memif_zc_release(struct memif_queue *q)
+{
+	if (q->slot_buf != NULL)
+		zc_free_slots(q, 0, q->mask + 1u);
 }
 
 /* --- receive --- */
@@ -220,8 +229,10 @@ static void zc_restock(struct memif_queue *q, struct memif_ring *ring, uint16_t 
 		want = SL_MIN((unsigned)empty, (unsigned)ZC_BURST);
 		/* When the pool runs low take what there is, down to one buffer. */
 		while (sl_pktbuf_alloc_bulk(zp->pool, bufs, want) < 0)
-			if ((want /= 2) == 0)
+			if ((want /= 2) == 0) {
+				sl_counter_add(&q->st.zc_short, 1);
 				goto publish;
+			}
 		for (unsigned i = 0; i < want; i++) {
 			uint16_t slot = (uint16_t)(q->refill + i) & q->mask;
 			struct memif_desc *d = &ring->desc[slot];
@@ -370,22 +381,9 @@ static inline void zc_put_desc(struct memif_queue *q, struct memif_ring *ring, u
 }
 
 /* Frees the buffers of the slots the server consumed: [done, tail). */
-static void zc_reclaim(struct memif_queue *q, uint16_t tail)
+static inline void zc_reclaim(struct memif_queue *q, uint16_t tail)
 {
-	struct sl_pktbuf *bufs[ZC_BURST];
-	unsigned nb = 0;
-
-	for (uint16_t s = q->done; s != tail; s++) {
-		uint16_t slot = s & q->mask;
-
-		bufs[nb++] = q->slot_buf[slot];
-		q->slot_buf[slot] = NULL;
-		if (nb == ZC_BURST) {
-			sl_pktbuf_free_bulk(bufs, nb);
-			nb = 0;
-		}
-	}
-	sl_pktbuf_free_bulk(bufs, nb);
+	zc_free_slots(q, q->done, (uint16_t)(tail - q->done));
 	q->done = tail;
 }
 

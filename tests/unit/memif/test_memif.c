@@ -840,9 +840,24 @@ static void test_zc_disconnect_mid_traffic(void **state)
 			1, path);
 	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
 	assert_true(link_up(cli));
+	/* With the pool empty the ring cannot be stocked: counted, nothing else happens. */
+	{
+		static struct sl_pktbuf *held[8192];
+		unsigned nb_held = 0;
+
+		while (nb_held < SL_ARRAY_SIZE(held) &&
+		       (held[nb_held] = sl_pktbuf_alloc(pool)) != NULL)
+			nb_held++;
+		assert_int_equal(sl_pool_in_use(pool), nb_held);
+		assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 32), 0);
+		assert_int_equal(xstat(cli, "rx_q0_zc_restock_short"), 1);
+		assert_int_equal(sl_pool_in_use(pool), nb_held);
+		sl_pktbuf_free_bulk(held, nb_held);
+	}
 	/* Stock the client's rx ring, let the server fill part of it, and fill the client's
 	 * tx ring without the server reading: buffers are in both rings. */
 	assert_int_equal(sl_port_rx_burst((uint16_t)cli, 0, pkts, 32), 0);
+	assert_int_equal(xstat(cli, "rx_q0_zc_restock_short"), 1);
 	for (unsigned i = 0; i < 40; i++) {
 		struct sl_pktbuf *p = make_pkt(lens[i % 8], i);
 
