@@ -5,12 +5,14 @@
 #                     to put in front of a program: awk "$MEDIAN_AWK"'{ ... }'
 #   machine           "CPU model, N cores", for table captions
 #   have_dpdk_test    sets have_dpdk to 1 when dpdk-test is installed, else to 0 with a note
-#   hugepages_on N DIR   reserves N 2 MiB pages and mounts a hugetlbfs at DIR (for DPDK's
-#                     --huge-dir; Sluice uses the pages without a mount)
-#   hugepages_note    warns that Sluice-only programs would use hugepages that are free
-#                     while DPDK runs --no-huge (call it when HUGEPAGES is not set)
-#   hugepages_off     undoes hugepages_on (safe to call when it was not called): call it
-#                     from the caller's EXIT trap
+#   same_pages DIR    puts Sluice and DPDK on the same kind of page: with HUGEPAGES=N,
+#                     reserves N 2 MiB pages and mounts a hugetlbfs at DIR; sets
+#                     dpdk_pages (EAL options: "--no-huge" or "--huge-dir DIR --in-memory")
+#                     and pages_arg ("" or "-H DIR", for the *_vs_dpdk programs); without
+#                     HUGEPAGES warns when free hugepages would let Sluice-only programs
+#                     use them while DPDK runs --no-huge
+#   hugepages_off     undoes same_pages (safe to call when it did nothing): call it from
+#                     the caller's EXIT trap
 
 median() {
 	sort -n "$1" | awk '{ v[NR] = $1 }
@@ -35,6 +37,18 @@ have_dpdk_test() {
 		have_dpdk=1
 	else
 		echo "compare.sh: dpdk-test not found (apt-get install dpdk-dev); Sluice figures only" >&2
+	fi
+}
+
+same_pages() { # DIR
+	if [ -n "${HUGEPAGES:-}" ]; then
+		hugepages_on "$HUGEPAGES" "$1"
+		dpdk_pages="--huge-dir $1 --in-memory"
+		pages_arg="-H $1"
+	else
+		hugepages_note
+		dpdk_pages="--no-huge"
+		pages_arg=
 	fi
 }
 

@@ -36,24 +36,18 @@ vs="$build/bench/hash/hash_vs_dpdk"
 tmp=$(mktemp -d)
 trap 'hugepages_off; rm -rf "$tmp"' EXIT
 
-dpdk_mem="--no-huge -m 4096"
-vs_huge=
-if [ -n "${HUGEPAGES:-}" ]; then
-	hugepages_on "$HUGEPAGES" "$tmp/huge"
-	dpdk_mem="--huge-dir $tmp/huge --in-memory -m 2048"
-	vs_huge="-H $tmp/huge"
-else
-	hugepages_note
-fi
+same_pages "$tmp/huge"
+dpdk_mem="$dpdk_pages -m 4096"
+[ -z "${HUGEPAGES:-}" ] || dpdk_mem="$dpdk_pages -m 2048"
 
-echo "## Side by side in one process: \`$vs -r $reps $vs_huge ${HASH_VS_DPDK_ARGS:-}\`"
+echo "## Side by side in one process: \`$vs -r $reps $pages_arg ${HASH_VS_DPDK_ARGS:-}\`"
 echo
 echo "$(machine)."
 if [ -x "$vs" ]; then
 	dpdk_mib=3072
 	[ -n "${HUGEPAGES:-}" ] && dpdk_mib=2048
 	# shellcheck disable=SC2086
-	"$vs" -r "$reps" -m "$dpdk_mib" $vs_huge ${HASH_VS_DPDK_ARGS:-} 2>"$tmp/vs.err" || {
+	"$vs" -r "$reps" -m "$dpdk_mib" $pages_arg ${HASH_VS_DPDK_ARGS:-} 2>"$tmp/vs.err" || {
 		cat "$tmp/vs.err" >&2
 		echo "compare.sh: hash_vs_dpdk failed" >&2
 		exit 1

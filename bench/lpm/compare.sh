@@ -31,22 +31,14 @@ perf="$build/bench/lpm/lpm_perf"
 tmp=$(mktemp -d)
 trap 'hugepages_off; rm -rf "$tmp"' EXIT
 
-dpdk_mem="--no-huge"
-fair_huge=
-if [ -n "${HUGEPAGES:-}" ]; then
-	hugepages_on "$HUGEPAGES" "$tmp/huge"
-	dpdk_mem="--huge-dir $tmp/huge --in-memory"
-	fair_huge="-H $tmp/huge"
-else
-	hugepages_note
-fi
+same_pages "$tmp/huge"
 
 fair="$build/bench/lpm/lpm_vs_dpdk"
 if [ -x "$fair" ]; then
-	echo "## Same routes, same addresses, one process: lpm_vs_dpdk ${FAIR_ARGS:--r 15} $fair_huge"
+	echo "## Same routes, same addresses, one process: lpm_vs_dpdk ${FAIR_ARGS:--r 15} $pages_arg"
 	echo
 	# shellcheck disable=SC2086 # FAIR_ARGS is a list of options
-	"$fair" ${FAIR_ARGS:--r 15} $fair_huge 2>"$tmp/fair.err" || { cat "$tmp/fair.err" >&2; exit 1; }
+	"$fair" ${FAIR_ARGS:--r 15} $pages_arg 2>"$tmp/fair.err" || { cat "$tmp/fair.err" >&2; exit 1; }
 	echo
 else
 	echo "compare.sh: $fair not built (needs libdpdk: apt-get install dpdk-dev); skipping the fair comparison" >&2
@@ -58,8 +50,8 @@ echo
 have_dpdk_test
 
 dpdk() { # test-name output-file
-	# shellcheck disable=SC2086 # dpdk_mem is a list of options
-	echo "$1" | timeout 1800 stdbuf -oL dpdk-test $dpdk_mem -m 2048 -l 0 --no-pci \
+	# shellcheck disable=SC2086 # dpdk_pages is a list of options
+	echo "$1" | timeout 1800 stdbuf -oL dpdk-test $dpdk_pages -m 2048 -l 0 --no-pci \
 		--file-prefix "lpmcmp$$" >"$2" 2>&1 || true
 	grep -q "Test OK" "$2" || echo "compare.sh: dpdk-test $1 did not report Test OK (see above)" >&2
 }
