@@ -875,7 +875,8 @@ static void test_zc_disconnect_mid_traffic(void **state)
 
 	/* The server goes away mid-traffic: every buffer of both rings comes back. */
 	assert_int_equal(sl_port_close((uint16_t)srv), 0);
-	WAIT_FOR(!link_up(cli), 2000);
+	/* The client's control thread takes the link down, then returns the rings' buffers. */
+	WAIT_FOR(!link_up(cli) && sl_pool_in_use(pool) == 0, 2000);
 	assert_false(link_up(cli));
 	assert_int_equal(sl_pool_in_use(pool), 0);
 	assert_int_equal(xstat(cli, "disconnects"), 1);
@@ -1048,6 +1049,11 @@ static void test_zc_hostile_server(void **state)
 	assert_int_equal(xstat(cli, "rx_q0_bad_desc"), 1);
 	assert_int_equal(raw_recv(s.fd, &m), MEMIF_MSG_DISCONNECT);
 	assert_non_null(strstr((char *)m.disconnect.string, "bad descriptor on rx queue 0"));
+	/* The control thread sends DISCONNECT, then logs and takes the link down. */
+	WAIT_FOR(!link_up(cli) &&
+		 log_capture_has(&cap, "net_memif1: disconnecting memif peer 'hostile-srv'",
+				 "bad descriptor on rx queue 0"),
+		 1000);
 	assert_true(log_capture_has(&cap, "net_memif1: disconnecting memif peer 'hostile-srv'",
 				    "bad descriptor on rx queue 0"));
 	assert_false(link_up(cli));
