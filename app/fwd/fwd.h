@@ -83,6 +83,7 @@ struct fwd_app {
 	uint64_t max_packets;               /* stop after this many; 0 = no limit */
 	double stats_period;                /* seconds between reports; 0 = none */
 	bool json;
+	bool tx_first;                      /* one generated burst per stream at start */
 	unsigned tx_retry;                  /* extra tx attempts before dropping */
 	uint32_t pkt_size;                  /* txonly/flowgen frame size, no FCS */
 	uint32_t flows;                     /* flowgen: distinct flows */

@@ -70,6 +70,8 @@ static void usage(FILE *out)
 		"  --duration SEC        stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
 		"  --packets N           stop after N packets received (generated, for txonly)\n"
 		"  --stats-period SEC    report every SEC seconds (default 1; 0 = only at the end)\n"
+		"  --tx-first            send one generated burst on every stream before forwarding\n"
+		"                        (ports that loop back, like net_ring, then have traffic)\n"
 		"  --json                print the final report as JSON on stdout\n"
 		"  --help                this help; runtime options: sluice-fwd --help-runtime\n"
 		"Drivers:\n",
@@ -133,6 +135,7 @@ static unsigned nb_peers;
 enum {
 	O_MODE = 256, O_PORTS, O_RXQ, O_TXQ, O_RXD, O_TXD, O_BURST, O_MAP, O_PEER, O_TXPKTS,
 	O_FLOWS, O_RATE, O_RETRY, O_DURATION, O_PACKETS, O_PERIOD, O_JSON, O_HELP, O_HELP_RT,
+	O_TX_FIRST,
 };
 
 static int parse_args(int argc, char **argv)
@@ -156,6 +159,7 @@ static int parse_args(int argc, char **argv)
 		{"packets", required_argument, NULL, O_PACKETS},
 		{"stats-period", required_argument, NULL, O_PERIOD},
 		{"json", no_argument, NULL, O_JSON},
+		{"tx-first", no_argument, NULL, O_TX_FIRST},
 		{"help", no_argument, NULL, O_HELP},
 		{"help-runtime", no_argument, NULL, O_HELP_RT},
 		{NULL, 0, NULL, 0},
@@ -252,6 +256,9 @@ static int parse_args(int argc, char **argv)
 			break;
 		case O_JSON:
 			app.json = true;
+			break;
+		case O_TX_FIRST:
+			app.tx_first = true;
 			break;
 		case O_HELP:
 			usage(stdout);
@@ -415,6 +422,25 @@ static int setup_streams(void)
 	return 0;
 }
 
+/* --tx-first: one burst of generated packets on every forwarding stream, counted as
+ * generated (so received + generated = sent + dropped still holds). */
+static int tx_first(void)
+{
+	struct sl_pktbuf *pkts[FWD_MAX_BURST];
+
+	if (!app.tx_first || app.mode->generates)
+		return 0;
+	fwd_build_template(&app, app.ports[0]);
+	for (unsigned i = 0; i < app.nb_streams; i++) {
+		struct fwd_stream *s = &app.streams[i];
+		uint16_t n = fwd_gen_alloc(s, pkts);
+
+		if (n)
+			fwd_send(s, pkts, n);
+	}
+	return 0;
+}
+
 /* Runs every stream of the calling lcore until the app stops. */
 static int lcore_loop(void *arg)
 {
@@ -504,7 +530,7 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 	if (sl_port_create_vdevs() < 0 || choose_ports() < 0 || setup_ports() < 0 ||
-	    (app.mode->init && app.mode->init(&app) < 0) || setup_streams() < 0)
+	    (app.mode->init && app.mode->init(&app) < 0) || setup_streams() < 0 || tx_first() < 0)
 		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
