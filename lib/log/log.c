@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,10 +62,17 @@ int sl_log_parse_level(const char *word)
 	return n <= 4 ? SL_LOG_ERR : (int)n - 3;
 }
 
+/* A driver's type "net_af_xdp" also answers to "af_xdp", as its ports do ("af_xdp0"). */
+static bool rule_matches(const char *pattern, const char *name)
+{
+	return fnmatch(pattern, name, 0) == 0 ||
+	       (strncmp(name, "net_", 4) == 0 && fnmatch(pattern, name + 4, 0) == 0);
+}
+
 static void apply_rules(struct sl_log_type *t)
 {
 	for (unsigned i = 0; i < nb_rules; i++)
-		if (fnmatch(rules[i].pattern, t->name, 0) == 0)
+		if (rule_matches(rules[i].pattern, t->name))
 			t->level = rules[i].level;
 }
 

@@ -233,7 +233,6 @@ int sl_pktbuf_attach(struct sl_pktbuf *p, struct sl_pktbuf *to)
 	p->ol_flags = to->ol_flags;
 	p->packet_type = to->packet_type;
 	p->vlan_tci = to->vlan_tci;
-	p->vlan_tci_outer = to->vlan_tci_outer;
 	p->rss_hash = to->rss_hash;
 	p->mark = to->mark;
 	p->tx_offload = to->tx_offload;
@@ -319,23 +318,18 @@ static const struct {
 } flag_names[] = {
 	{SL_PKT_RX_VLAN, "RX_VLAN"},
 	{SL_PKT_RX_RSS_HASH, "RX_RSS_HASH"},
-	{SL_PKT_RX_FDIR_MARK, "RX_FDIR_MARK"},
 	{SL_PKT_RX_IP_CKSUM_GOOD, "RX_IP_CKSUM_GOOD"},
 	{SL_PKT_RX_IP_CKSUM_BAD, "RX_IP_CKSUM_BAD"},
 	{SL_PKT_RX_L4_CKSUM_GOOD, "RX_L4_CKSUM_GOOD"},
 	{SL_PKT_RX_L4_CKSUM_BAD, "RX_L4_CKSUM_BAD"},
 	{SL_PKT_RX_VLAN_STRIPPED, "RX_VLAN_STRIPPED"},
-	{SL_PKT_RX_QINQ, "RX_QINQ"},
 	{SL_PKT_RX_TIMESTAMP, "RX_TIMESTAMP"},
 	{SL_PKT_TX_VLAN, "TX_VLAN"},
 	{SL_PKT_TX_IP_CKSUM, "TX_IP_CKSUM"},
 	{SL_PKT_TX_TCP_CKSUM, "TX_TCP_CKSUM"},
 	{SL_PKT_TX_UDP_CKSUM, "TX_UDP_CKSUM"},
-	{SL_PKT_TX_TCP_SEG, "TX_TCP_SEG"},
 	{SL_PKT_TX_IPV4, "TX_IPV4"},
 	{SL_PKT_TX_IPV6, "TX_IPV6"},
-	{SL_PKT_TX_OUTER_IP_CKSUM, "TX_OUTER_IP_CKSUM"},
-	{SL_PKT_TX_TUNNEL, "TX_TUNNEL"},
 };
 
 const char *sl_pktbuf_flag_name(uint64_t flag)

@@ -42,27 +42,24 @@
 /* Port value of a buffer that did not come from a port. */
 #define SL_PKTBUF_PORT_NONE UINT16_MAX
 
-/* Offload flags (ol_flags).  RX_ flags are set by a driver on receive; TX_ flags ask the
- * driver or the software fallback for work on transmit. */
-#define SL_PKT_RX_VLAN            (1ull << 0)  /* vlan_tci holds the stripped/seen tag */
-#define SL_PKT_RX_RSS_HASH        (1ull << 1)  /* rss_hash is valid */
-#define SL_PKT_RX_FDIR_MARK       (1ull << 2)  /* mark is valid */
-#define SL_PKT_RX_IP_CKSUM_GOOD   (1ull << 3)
+/* Offload flags (ol_flags).  RX_ flags are set on receive, by the driver or by the port
+ * layer in software (docs/port.md); TX_ flags ask for work on transmit, done by the driver
+ * when its info.tx_offloads says so, else by the port layer when the port was configured
+ * with them.  Only flags something sets or honours are defined: who, after each. */
+#define SL_PKT_RX_VLAN (1ull << 0)	    /* vlan_tci holds the tag (af_packet) */
+#define SL_PKT_RX_RSS_HASH (1ull << 1)	    /* rss_hash is valid (RSS, lib/port/soft.c) */
+#define SL_PKT_RX_IP_CKSUM_GOOD (1ull << 3) /* conf.rx_offloads SL_PORT_RX_CKSUM */
 #define SL_PKT_RX_IP_CKSUM_BAD    (1ull << 4)
-#define SL_PKT_RX_L4_CKSUM_GOOD   (1ull << 5)
+#define SL_PKT_RX_L4_CKSUM_GOOD (1ull << 5) /* UDP/TCP over IPv4 or IPv6 */
 #define SL_PKT_RX_L4_CKSUM_BAD    (1ull << 6)
-#define SL_PKT_RX_VLAN_STRIPPED   (1ull << 7)
-#define SL_PKT_RX_QINQ            (1ull << 8)  /* vlan_tci_outer is valid */
-#define SL_PKT_RX_TIMESTAMP       (1ull << 9)  /* timestamp is valid */
-#define SL_PKT_TX_VLAN            (1ull << 40) /* insert vlan_tci */
-#define SL_PKT_TX_IP_CKSUM        (1ull << 41) /* compute the IPv4 header checksum */
-#define SL_PKT_TX_TCP_CKSUM       (1ull << 42)
-#define SL_PKT_TX_UDP_CKSUM       (1ull << 43)
-#define SL_PKT_TX_TCP_SEG         (1ull << 44) /* TSO with tso_segsz */
-#define SL_PKT_TX_IPV4            (1ull << 45)
-#define SL_PKT_TX_IPV6            (1ull << 46)
-#define SL_PKT_TX_OUTER_IP_CKSUM  (1ull << 47)
-#define SL_PKT_TX_TUNNEL          (1ull << 48)
+#define SL_PKT_RX_VLAN_STRIPPED (1ull << 7) /* the tag is not in the data (af_packet) */
+#define SL_PKT_RX_TIMESTAMP (1ull << 9)	    /* timestamp is valid (pcap) */
+#define SL_PKT_TX_VLAN (1ull << 40)	    /* insert vlan_tci (af_packet; else software) */
+#define SL_PKT_TX_IP_CKSUM (1ull << 41)	    /* fill the IPv4 header checksum (software) */
+#define SL_PKT_TX_TCP_CKSUM (1ull << 42)    /* fill the TCP checksum (software) */
+#define SL_PKT_TX_UDP_CKSUM (1ull << 43)    /* fill the UDP checksum (software) */
+#define SL_PKT_TX_IPV4 (1ull << 45)	    /* the L3 at l2_len is IPv4 (for checksums) */
+#define SL_PKT_TX_IPV6 (1ull << 46)	    /* the L3 at l2_len is IPv6 */
 
 /* Packet type (packet_type): one value per layer, or-ed together. */
 #define SL_PTYPE_UNKNOWN          0u
@@ -118,8 +115,8 @@ struct sl_pktbuf {
 	uint16_t data_len;        /* 40 bytes in this segment */
 	uint16_t vlan_tci;        /* 42 VLAN tag (SL_PKT_RX_VLAN / SL_PKT_TX_VLAN) */
 	uint32_t rss_hash;        /* 44 RSS hash (SL_PKT_RX_RSS_HASH) */
-	uint32_t mark;            /* 48 flow mark (SL_PKT_RX_FDIR_MARK) or application tag */
-	uint16_t vlan_tci_outer;  /* 52 outer VLAN tag (SL_PKT_RX_QINQ) */
+	uint32_t mark;		  /* 48 application tag (flow rules will set it) */
+	uint16_t reserved16;	  /* 52 */
 	uint16_t buf_len;         /* 54 bytes of buffer from buf_addr */
 	struct sl_pool *pool;     /* 56 pool this buffer returns to */
 
@@ -131,7 +128,7 @@ struct sl_pktbuf {
 			uint64_t l2_len : 7;       /* bytes of L2 (Ethernet + VLANs) */
 			uint64_t l3_len : 9;       /* bytes of L3 header */
 			uint64_t l4_len : 8;       /* bytes of L4 header */
-			uint64_t tso_segsz : 16;   /* TSO segment payload size */
+			uint64_t : 16;
 			uint64_t outer_l3_len : 9; /* tunnels: outer L3 header */
 			uint64_t outer_l2_len : 7; /* tunnels: outer L2 header */
 			uint64_t : 8;
@@ -142,7 +139,7 @@ struct sl_pktbuf {
 	struct sl_pktbuf_ext_shinfo *shinfo; /* 96 external buffers */
 	uint16_t priv_size;       /* 104 bytes of private area after the header */
 	uint16_t flags;           /* 106 SL_PKTBUF_F_* */
-	uint32_t seqn;            /* 108 sequence number for reordering/capture */
+	uint32_t reserved32;	  /* 108 */
 	uint64_t udata64;         /* 112 application data */
 	uint64_t reserved;        /* 120 */
 } SL_CACHE_ALIGNED;
@@ -230,7 +227,7 @@ static inline void sl_pktbuf_reset(struct sl_pktbuf *p)
 	p->pkt_len = 0;
 	p->data_len = 0;
 	p->vlan_tci = 0;
-	p->vlan_tci_outer = 0;
+	p->reserved16 = 0;
 }
 
 /* One buffer, reset, refcnt 1; NULL when the pool is empty. */

@@ -10,11 +10,20 @@
 
 SL_LOG_TYPE_DEFINE(port)
 
+#define SL_PORT__STR2(x) #x
+#define SL_PORT__STR(x) SL_PORT__STR2(x)
+
 struct sl_port_fp sl_port_fps[SL_PORT_MAX];
 static struct sl_port ports[SL_PORT_MAX];
+/* Queues a port does not have (or an unused port's): their entries point here, so a burst
+ * on any id below the limits is safe and a tx attempt is counted. */
+static struct sl_port_qstats idle_q[SL_PORT_MAX][SL_PORT_MAX_QUEUES];
+/* Drivers the application registered, after the built-in ones. */
+static const struct sl_port_driver *app_drivers[SL_PORT_MAX_DRIVERS];
+static unsigned nb_app_drivers;
 
-/* Burst functions of a stopped (or never started) port: rx finds nothing, tx takes nothing
- * and counts the attempt.  Their queue pointer is the port itself. */
+/* Burst functions of a stopped (or never started) queue: rx finds nothing, tx takes nothing
+ * and counts the attempt in the queue's counters (every queue object starts with them). */
 static uint16_t stopped_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	(void)q;
@@ -25,23 +34,29 @@ static uint16_t stopped_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 
 static uint16_t stopped_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
-	struct sl_port *port = q;
+	struct sl_port_qstats *st = q;
 
 	(void)pkts;
 	if (n)
-		__atomic_fetch_add(&port->tx_stopped, n, __ATOMIC_RELAXED);
+		sl_counter_add(&st->stopped, n);
 	return 0;
+}
+
+/* Only while stopped: the burst function first, so a racing burst never pairs a driver
+ * function with the idle queue. */
+static void fpq_set(struct sl_port_fpq *e, sl_port_burst_fn fn, void *queue)
+{
+	__atomic_store_n(&e->burst, fn, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->queue, queue, __ATOMIC_RELEASE);
 }
 
 static void fp_set_stopped(struct sl_port *port)
 {
 	struct sl_port_fp *fp = &sl_port_fps[port->id];
 
-	__atomic_store_n(&fp->rx, stopped_rx, __ATOMIC_RELEASE);
-	__atomic_store_n(&fp->tx, stopped_tx, __ATOMIC_RELEASE);
 	for (int q = 0; q < SL_PORT_MAX_QUEUES; q++) {
-		__atomic_store_n(&fp->rxq[q], (void *)port, __ATOMIC_RELEASE);
-		__atomic_store_n(&fp->txq[q], (void *)port, __ATOMIC_RELEASE);
+		__atomic_store_n(&fp->rxq[q].burst, stopped_rx, __ATOMIC_RELEASE);
+		__atomic_store_n(&fp->txq[q].burst, stopped_tx, __ATOMIC_RELEASE);
 	}
 }
 
@@ -50,9 +65,21 @@ __attribute__((constructor)) static void fps_init(void)
 {
 	for (uint16_t i = 0; i < SL_PORT_MAX; i++) {
 		ports[i].id = i;
-		fp_set_stopped(&ports[i]);
+		for (int q = 0; q < SL_PORT_MAX_QUEUES; q++) {
+			fpq_set(&sl_port_fps[i].rxq[q], stopped_rx, &idle_q[i][q]);
+			fpq_set(&sl_port_fps[i].txq[q], stopped_tx, &idle_q[i][q]);
+		}
 	}
 }
+
+void sl_port__bad_queue(uint16_t port, uint16_t queue, const char *what)
+{
+	SL_LOG(port, ERR, "%s: port %u queue %u is out of range (ports < %d, queues < %d)", what,
+	       port, queue, SL_PORT_MAX, SL_PORT_MAX_QUEUES);
+}
+
+static void qstats_snapshot(const struct sl_port_qstats *q, struct sl_port_qstats *base);
+static void queue_release(struct sl_port *port, uint16_t q, bool rx);
 
 static struct sl_port *get(uint16_t id, const char *what)
 {
@@ -68,10 +95,23 @@ static struct sl_port *get(uint16_t id, const char *what)
 	if (port == NULL)                                                                  \
 		return -ENODEV
 
+/* The i-th driver: built in first, then the application's; NULL after the last. */
+static const struct sl_port_driver *driver_at(unsigned i)
+{
+	static unsigned nb_builtin = UINT32_MAX;
+
+	if (nb_builtin == UINT32_MAX)
+		for (nb_builtin = 0; sl_port_drivers[nb_builtin];)
+			nb_builtin++;
+	if (i < nb_builtin)
+		return sl_port_drivers[i];
+	return i - nb_builtin < nb_app_drivers ? app_drivers[i - nb_builtin] : NULL;
+}
+
 static const struct sl_port_driver *find_driver(const char *name)
 {
-	for (unsigned i = 0; sl_port_drivers[i]; i++) {
-		const char *dn = sl_port_drivers[i]->name;
+	for (unsigned i = 0; driver_at(i); i++) {
+		const char *dn = driver_at(i)->name;
 		size_t len = strlen(dn);
 		const char *rest;
 
@@ -83,7 +123,7 @@ static const struct sl_port_driver *find_driver(const char *name)
 		else
 			continue;
 		if (*rest == '\0' || strspn(rest, "0123456789") == strlen(rest))
-			return sl_port_drivers[i];
+			return driver_at(i);
 	}
 	return NULL;
 }
@@ -105,6 +145,78 @@ static int check_keys(const struct sl_port_driver *drv, const char *name,
 	return 0;
 }
 
+static unsigned table_len(const struct sl_port_qxstat *t)
+{
+	unsigned n = 0;
+
+	while (t && t[n].name)
+		n++;
+	return n;
+}
+
+/* What probe() must have filled in; a miss fails the creation with one line (and closes
+ * what the driver opened when it can). */
+static int probe_check(struct sl_port *port)
+{
+	const char *miss = NULL;
+
+	if (port->ops == NULL)
+		miss = "an ops table (port->ops)";
+	else if (port->rx == NULL)
+		miss = "an rx burst function (port->rx)";
+	else if (port->tx == NULL)
+		miss = "a tx burst function (port->tx)";
+	else if (port->ops->rxq_setup == NULL)
+		miss = "ops->rxq_setup";
+	else if (port->ops->txq_setup == NULL)
+		miss = "ops->txq_setup";
+	else if (table_len(port->ops->rxq_xstats) > SL_PORT_QXSTATS_MAX ||
+		 table_len(port->ops->txq_xstats) > SL_PORT_QXSTATS_MAX)
+		miss = "per-queue counter tables of at most " SL_PORT__STR(
+			SL_PORT_QXSTATS_MAX) " entries";
+	if (miss == NULL)
+		return 0;
+	SL_LOG(port, ERR, "%s: driver %s is broken: its probe() did not set %s", port->name,
+	       port->drv->name, miss);
+	if (port->ops && port->ops->close)
+		port->ops->close(port);
+	return -EINVAL;
+}
+
+int sl_port_driver_register(const struct sl_port_driver *drv)
+{
+	const char *name = drv ? drv->name : NULL;
+
+	if (name == NULL || strncmp(name, "net_", 4) != 0 || name[4] == '\0' ||
+	    strlen(name) >= SL_PORT_NAME_SIZE - 4 ||
+	    strspn(name + 4, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name + 4) ||
+	    drv->probe == NULL) {
+		SL_LOG(port, ERR,
+		       "driver_register: '%s' is not a valid driver: it needs a name "
+		       "\"net_\" + lowercase letters, digits or '_' (under %d characters) "
+		       "and a probe function",
+		       name ? name : "(null)", SL_PORT_NAME_SIZE - 4);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; driver_at(i); i++)
+		if (strcmp(driver_at(i)->name, name) == 0) {
+			SL_LOG(port, ERR,
+			       "driver_register: a driver named %s exists already; "
+			       "give yours another name",
+			       name);
+			return -EEXIST;
+		}
+	if (nb_app_drivers == SL_PORT_MAX_DRIVERS) {
+		SL_LOG(port, ERR,
+		       "driver_register: %s: %d drivers are registered already (the limit)", name,
+		       SL_PORT_MAX_DRIVERS);
+		return -ENOSPC;
+	}
+	app_drivers[nb_app_drivers++] = drv;
+	SL_LOG(port, INFO, "driver %s registered", name);
+	return 0;
+}
+
 int sl_port_create(const char *devstr)
 {
 	char name[SL_PORT_NAME_SIZE], list[256] = "";
@@ -120,9 +232,9 @@ int sl_port_create(const char *devstr)
 		return rc;
 	drv = find_driver(name);
 	if (drv == NULL) {
-		for (unsigned i = 0; sl_port_drivers[i]; i++)
+		for (unsigned i = 0; driver_at(i); i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 i ? ", " : "", sl_port_drivers[i]->name);
+				 i ? ", " : "", driver_at(i)->name);
 		SL_LOG(port, ERR, "'%s': no such driver; built in: %s (name them like net_null0)",
 		       name, list);
 		return -ENOENT;
@@ -149,7 +261,10 @@ int sl_port_create(const char *devstr)
 	port->drv = drv;
 	strcpy(port->name, name);
 	port->mtu = 1500;
+	qstats_snapshot(idle_q[id], port->idle_base);
 	rc = drv->probe(port, &args);
+	if (rc == 0)
+		rc = probe_check(port);
 	if (rc < 0) {
 		memset(port, 0, sizeof(*port));
 		port->id = id;
@@ -201,9 +316,15 @@ unsigned sl_port_count(void)
 	return n;
 }
 
-int sl_port_info(uint16_t id, struct sl_port_info *info)
+#define SOFT_RSS_TYPES                                                                             \
+	(SL_PORT_RSS_IPV4 | SL_PORT_RSS_IPV4_TCP | SL_PORT_RSS_IPV4_UDP | SL_PORT_RSS_IPV6 |       \
+	 SL_PORT_RSS_IPV6_TCP | SL_PORT_RSS_IPV6_UDP)
+#define SOFT_TX_OFFLOADS                                                                           \
+	(SL_PKT_TX_IP_CKSUM | SL_PKT_TX_TCP_CKSUM | SL_PKT_TX_UDP_CKSUM | SL_PKT_TX_VLAN)
+
+/* What the driver itself reports. */
+static void driver_info(struct sl_port *port, struct sl_port_info *info)
 {
-	GET_OR_RETURN(port, id);
 	memset(info, 0, sizeof(*info));
 	strcpy(info->name, port->name);
 	info->driver = port->drv->name;
@@ -215,12 +336,27 @@ int sl_port_info(uint16_t id, struct sl_port_info *info)
 	info->node = -1;
 	if (port->ops->info)
 		port->ops->info(port, info);
+}
+
+int sl_port_info(uint16_t id, struct sl_port_info *info)
+{
+	GET_OR_RETURN(port, id);
+	driver_info(port, info);
+	/* What the port layer adds in software (soft.c). */
+	if (info->rss_types == 0) {
+		info->rss_types = SOFT_RSS_TYPES;
+		info->reta_size = SL_PORT_RETA_SIZE;
+	}
+	info->rx_offloads |= SL_PORT_RX_CKSUM | SL_PKT_RX_RSS_HASH;
+	info->tx_offloads |= SOFT_TX_OFFLOADS;
 	return 0;
 }
 
 int sl_port_configure(uint16_t id, const struct sl_port_conf *conf)
 {
 	struct sl_port_info info;
+	uint16_t max_rxq;
+	bool soft_rss;
 	int rc;
 
 	GET_OR_RETURN(port, id);
@@ -228,34 +364,50 @@ int sl_port_configure(uint16_t id, const struct sl_port_conf *conf)
 		SL_LOG(port, ERR, "%s: stop the port before configuring it", port->name);
 		return -EBUSY;
 	}
-	sl_port_info(id, &info);
-	if (conf->nb_rxq > info.max_rxq || conf->nb_txq > info.max_txq ||
+	driver_info(port, &info);
+	/* RSS in software lets a port have more rx queues than its driver. */
+	soft_rss = conf->rss_types && info.rss_types == 0;
+	max_rxq = soft_rss ? SL_PORT_MAX_QUEUES : info.max_rxq;
+	if (conf->nb_rxq > max_rxq || conf->nb_txq > info.max_txq ||
 	    (conf->nb_rxq == 0 && conf->nb_txq == 0)) {
-		SL_LOG(port, ERR, "%s: %u rx and %u tx queues asked; this port has 1 to %u rx and %u tx",
-		       port->name, conf->nb_rxq, conf->nb_txq, info.max_rxq, info.max_txq);
+		SL_LOG(port, ERR,
+		       "%s: %u rx and %u tx queues asked; this port has 1 to %u rx and %u tx%s",
+		       port->name, conf->nb_rxq, conf->nb_txq, max_rxq, info.max_txq,
+		       info.rss_types == 0 && !soft_rss ? " (up to 16 rx with rss_types set)" : "");
 		return -EINVAL;
 	}
-	if (conf->rss_types & ~info.rss_types) {
-		SL_LOG(port, ERR, "%s: RSS types 0x%" PRIx64 " not supported (supported: 0x%" PRIx64 ")",
-		       port->name, conf->rss_types, info.rss_types);
+	if (conf->rss_types & ~(info.rss_types ? info.rss_types : SOFT_RSS_TYPES)) {
+		SL_LOG(port, ERR,
+		       "%s: RSS types 0x%" PRIx64 " not supported (supported: 0x%" PRIx64 ")",
+		       port->name, conf->rss_types,
+		       (uint64_t)(info.rss_types ? info.rss_types : SOFT_RSS_TYPES));
 		return -ENOTSUP;
 	}
-	/* Queues beyond the new counts go away. */
-	for (uint16_t q = conf->nb_rxq; q < SL_PORT_MAX_QUEUES; q++)
-		if (port->rxq_ready[q]) {
-			if (port->ops->rxq_release)
-				port->ops->rxq_release(port, q);
-			port->rxq_ready[q] = false;
-			port->rxq[q] = NULL;
-		}
+	if (conf->tx_offloads &
+	    ~(info.tx_offloads | SOFT_TX_OFFLOADS | SL_PKT_TX_IPV4 | SL_PKT_TX_IPV6)) {
+		SL_LOG(port, ERR,
+		       "%s: tx offloads 0x%" PRIx64 " not supported (supported: 0x%" PRIx64 ")",
+		       port->name, conf->tx_offloads,
+		       (uint64_t)(info.tx_offloads | SOFT_TX_OFFLOADS | SL_PKT_TX_IPV4 |
+				  SL_PKT_TX_IPV6));
+		return -ENOTSUP;
+	}
+	/* Queues beyond the new counts go away, and so do rx queues whose driver side
+	 * changes (RSS in software turned on or off). */
+	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++)
+		if (q >= conf->nb_rxq || soft_rss || soft_has_rss(port))
+			queue_release(port, q, true);
 	for (uint16_t q = conf->nb_txq; q < SL_PORT_MAX_QUEUES; q++)
-		if (port->txq_ready[q]) {
-			if (port->ops->txq_release)
-				port->ops->txq_release(port, q);
-			port->txq_ready[q] = false;
-			port->txq[q] = NULL;
-		}
+		queue_release(port, q, false);
+	rc = soft_configure(port, conf, &info);
+	if (rc < 0)
+		return rc;
+	/* The driver sees its own share: its queues, no RSS when the port layer does it. */
 	port->conf = *conf;
+	port->nb_rxq = conf->nb_rxq;
+	port->conf.nb_rxq = soft_driver_rxq(port);
+	if (soft_rss)
+		port->conf.rss_types = 0;
 	if (port->ops->configure) {
 		rc = port->ops->configure(port);
 		if (rc < 0)
@@ -267,6 +419,61 @@ int sl_port_configure(uint16_t id, const struct sl_port_conf *conf)
 			return rc;
 	}
 	port->configured = true;
+	return 0;
+}
+
+/* Releases rx (tx) queue q if set up: its entry goes back to the idle queue first. */
+static void queue_release(struct sl_port *port, uint16_t q, bool rx)
+{
+	struct sl_port_fpq *e = rx ? &sl_port_fps[port->id].rxq[q] : &sl_port_fps[port->id].txq[q];
+
+	if (!(rx ? port->rxq_ready[q] : port->txq_ready[q]))
+		return;
+	fpq_set(e, rx ? stopped_rx : stopped_tx, &idle_q[port->id][q]);
+	if (rx) {
+		if (port->rxq[q] && port->ops->rxq_release) /* NULL: RSS's own queue */
+			port->ops->rxq_release(port, q);
+		port->rxq_ready[q] = false;
+		port->rxq[q] = NULL;
+	} else {
+		if (port->ops->txq_release)
+			port->ops->txq_release(port, q);
+		port->txq_ready[q] = false;
+		port->txq[q] = NULL;
+	}
+}
+
+/* After a driver's setup of queue q: its object goes in the entry, its counters count
+ * from zero. */
+static int queue_install(struct sl_port *port, uint16_t q, bool rx)
+{
+	void *obj = rx ? port->rxq[q] : port->txq[q];
+
+	if (obj == NULL) {
+		SL_LOG(port, ERR,
+		       "%s: driver %s is broken: its %sq_setup returned 0 but stored no queue in port->%sq[%u]",
+		       port->name, port->drv->name, rx ? "rx" : "tx", rx ? "rx" : "tx", q);
+		return -EINVAL;
+	}
+	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++)
+		if (obj == (rx ? port->txq[i] : port->rxq[i])) {
+			SL_LOG(port, ERR,
+			       "%s: driver %s is broken: its rx queue %u and tx queue %u are one object; each queue needs its own (it starts with its own counters)",
+			       port->name, port->drv->name, rx ? q : i, rx ? i : q);
+			*(rx ? &port->rxq[q] : &port->txq[q]) = NULL; /* the other one owns it */
+			return -EINVAL;
+		}
+	if (rx) {
+		memset(&port->rx_base[q], 0, sizeof(port->rx_base[q]));
+		memset(port->rx_xbase[q], 0, sizeof(port->rx_xbase[q]));
+		port->rxq_ready[q] = true;
+		fpq_set(&sl_port_fps[port->id].rxq[q], stopped_rx, obj);
+	} else {
+		memset(&port->tx_base[q], 0, sizeof(port->tx_base[q]));
+		memset(port->tx_xbase[q], 0, sizeof(port->tx_xbase[q]));
+		port->txq_ready[q] = true;
+		fpq_set(&sl_port_fps[port->id].txq[q], stopped_tx, obj);
+	}
 	return 0;
 }
 
@@ -293,21 +500,24 @@ int sl_port_rxq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node, struc
 	int rc;
 
 	GET_OR_RETURN(port, id);
-	rc = queue_check(port, q, port->conf.nb_rxq, "rx");
+	rc = queue_check(port, q, port->nb_rxq, "rx");
 	if (rc < 0)
 		return rc;
 	if (pool == NULL) {
 		SL_LOG(port, ERR, "%s: rx queue %u needs a packet-buffer pool", port->name, q);
 		return -EINVAL;
 	}
-	if (port->rxq_ready[q] && port->ops->rxq_release)
-		port->ops->rxq_release(port, q);
-	port->rxq_ready[q] = false;
+	queue_release(port, q, true);
+	if (q >= port->conf.nb_rxq) {
+		/* An rx queue of RSS in software beyond the driver's: nothing of the driver. */
+		memset(&port->soft_base[q], 0, sizeof(port->soft_base[q]));
+		port->rxq_ready[q] = true;
+		return 0;
+	}
 	rc = port->ops->rxq_setup(port, q, nb_desc ? nb_desc : SL_PORT_DEFAULT_DESC, node, pool);
 	if (rc < 0)
 		return rc;
-	port->rxq_ready[q] = true;
-	return 0;
+	return queue_install(port, q, true);
 }
 
 int sl_port_txq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node)
@@ -318,18 +528,16 @@ int sl_port_txq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node)
 	rc = queue_check(port, q, port->conf.nb_txq, "tx");
 	if (rc < 0)
 		return rc;
-	if (port->txq_ready[q] && port->ops->txq_release)
-		port->ops->txq_release(port, q);
-	port->txq_ready[q] = false;
+	queue_release(port, q, false);
 	rc = port->ops->txq_setup(port, q, nb_desc ? nb_desc : SL_PORT_DEFAULT_DESC, node);
 	if (rc < 0)
 		return rc;
-	port->txq_ready[q] = true;
-	return 0;
+	return queue_install(port, q, false);
 }
 
 int sl_port_start(uint16_t id)
 {
+	sl_port_burst_fn rx, tx;
 	struct sl_port_fp *fp;
 	int rc;
 
@@ -341,7 +549,7 @@ int sl_port_start(uint16_t id)
 		       port->name);
 		return -EINVAL;
 	}
-	for (uint16_t q = 0; q < port->conf.nb_rxq; q++)
+	for (uint16_t q = 0; q < port->nb_rxq; q++)
 		if (!port->rxq_ready[q]) {
 			SL_LOG(port, ERR, "%s: rx queue %u is not set up", port->name, q);
 			return -EINVAL;
@@ -356,14 +564,22 @@ int sl_port_start(uint16_t id)
 		if (rc < 0)
 			return rc;
 	}
+	/* The queue objects are in place since setup; a queue the port does not have keeps
+	 * behaving as on a stopped port. */
+	/* The software stage puts its queues in the entries first (bursts still stopped). */
+	rc = soft_start(port);
+	if (rc < 0) {
+		if (port->ops->stop)
+			port->ops->stop(port);
+		return rc;
+	}
 	fp = &sl_port_fps[id];
-	for (uint16_t q = 0; q < port->conf.nb_rxq; q++)
-		__atomic_store_n(&fp->rxq[q], port->rxq[q], __ATOMIC_RELEASE);
+	rx = soft_rx_fn(port);
+	tx = soft_tx_fn(port);
+	for (uint16_t q = 0; q < port->nb_rxq; q++)
+		__atomic_store_n(&fp->rxq[q].burst, rx ? rx : port->rx, __ATOMIC_RELEASE);
 	for (uint16_t q = 0; q < port->conf.nb_txq; q++)
-		__atomic_store_n(&fp->txq[q], port->txq[q], __ATOMIC_RELEASE);
-	/* A queue the port does not have behaves as on a stopped port. */
-	__atomic_store_n(&fp->rx, port->conf.nb_rxq ? port->rx : stopped_rx, __ATOMIC_RELEASE);
-	__atomic_store_n(&fp->tx, port->conf.nb_txq ? port->tx : stopped_tx, __ATOMIC_RELEASE);
+		__atomic_store_n(&fp->txq[q].burst, tx ? tx : port->tx, __ATOMIC_RELEASE);
 	port->state = SL_PORT_STARTED;
 	return 0;
 }
@@ -374,6 +590,7 @@ int sl_port_stop(uint16_t id)
 	if (port->state != SL_PORT_STARTED)
 		return 0;
 	fp_set_stopped(port);
+	soft_stop(port);
 	if (port->ops->stop)
 		port->ops->stop(port);
 	port->state = SL_PORT_STOPPED;
@@ -385,33 +602,30 @@ int sl_port_close(uint16_t id)
 	GET_OR_RETURN(port, id);
 	sl_port_stop(id);
 	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
-		if (port->rxq_ready[q] && port->ops->rxq_release)
-			port->ops->rxq_release(port, q);
-		if (port->txq_ready[q] && port->ops->txq_release)
-			port->ops->txq_release(port, q);
+		queue_release(port, q, true);
+		queue_release(port, q, false);
 	}
 	for (int q = 0; q < SL_PORT_MAX_QUEUES; q++) {
-		for (struct sl_port_callback *cb = sl_port_fps[id].rx_cb[q], *n; cb; cb = n) {
-			n = cb->next;
-			free(cb);
+		struct sl_port_fpq *es[2] = {&sl_port_fps[id].rxq[q], &sl_port_fps[id].txq[q]};
+
+		for (int k = 0; k < 2; k++) {
+			for (struct sl_port_callback *cb = es[k]->cb, *n; cb; cb = n) {
+				n = cb->next;
+				free(cb);
+			}
+			__atomic_store_n(&es[k]->cb, NULL, __ATOMIC_RELEASE);
 		}
-		for (struct sl_port_callback *cb = sl_port_fps[id].tx_cb[q], *n; cb; cb = n) {
-			n = cb->next;
-			free(cb);
-		}
-		sl_port_fps[id].rx_cb[q] = NULL;
-		sl_port_fps[id].tx_cb[q] = NULL;
 	}
 	for (struct sl_port_callback *cb = port->retired, *n; cb; cb = n) {
 		n = cb->retired_next;
 		free(cb);
 	}
+	soft_free(port);
 	if (port->ops->close)
 		port->ops->close(port);
 	SL_LOG(port, INFO, "port %u: %s closed", id, port->name);
 	memset(port, 0, sizeof(*port));
 	port->id = id;
-	fp_set_stopped(port);
 	return 0;
 }
 
@@ -440,16 +654,6 @@ int sl_port_link(uint16_t id, struct sl_port_link *link)
 	link->full_duplex = true;
 	return 0;
 }
-
-#define OPTIONAL_OP(op, ...)                                                               \
-	do {                                                                               \
-		if (port->ops->op == NULL) {                                               \
-			SL_LOG(port, ERR, "%s: driver %s cannot do " #op, port->name,      \
-			       port->drv->name);                                           \
-			return -ENOTSUP;                                                   \
-		}                                                                          \
-		return port->ops->op(port, __VA_ARGS__);                                   \
-	} while (0)
 
 int sl_port_promisc(uint16_t id, bool on)
 {
@@ -503,40 +707,169 @@ int sl_port_mtu(uint16_t id, uint16_t *mtu)
 	return 0;
 }
 
+/* Who answers for the port's RSS key and table: the software stage, the driver, or
+ * nobody (logged).  0 for the driver, 1 for the software stage, -errno. */
+static int rss_owner(struct sl_port *port, bool has_op, const char *what)
+{
+	struct sl_port_info info;
+
+	if (soft_has_rss(port))
+		return 1;
+	if (has_op)
+		return 0;
+	driver_info(port, &info);
+	if (info.rss_types) {
+		SL_LOG(port, ERR,
+		       "%s: driver %s spreads rx with its own hash (the kernel's): its %s "
+		       "cannot be set or read",
+		       port->name, port->drv->name, what);
+		return -ENOTSUP;
+	}
+	SL_LOG(port, ERR,
+	       "%s: RSS is off: configure the port with rss_types (and rx queues to "
+	       "spread over) before using its %s",
+	       port->name, what);
+	return -EINVAL;
+}
+
 int sl_port_rss_key_set(uint16_t id, const uint8_t *key, unsigned len)
 {
 	GET_OR_RETURN(port, id);
-	OPTIONAL_OP(rss_key_set, key, len);
+	int who = rss_owner(port, port->ops->rss_key_set != NULL, "RSS key");
+
+	return who < 0 ? who
+	       : who   ? soft_rss_key_set(port, key, len)
+		       : port->ops->rss_key_set(port, key, len);
 }
 
 int sl_port_reta_set(uint16_t id, const uint16_t *reta, unsigned n)
 {
 	GET_OR_RETURN(port, id);
-	OPTIONAL_OP(reta_set, reta, n);
+	int who = rss_owner(port, port->ops->reta_set != NULL, "redirection table");
+
+	return who < 0 ? who
+	       : who   ? soft_reta_set(port, reta, n)
+		       : port->ops->reta_set(port, reta, n);
 }
 
 int sl_port_reta_get(uint16_t id, uint16_t *reta, unsigned n)
 {
 	GET_OR_RETURN(port, id);
-	OPTIONAL_OP(reta_get, reta, n);
+	int who = rss_owner(port, port->ops->reta_get != NULL, "redirection table");
+
+	return who < 0 ? who
+	       : who   ? soft_reta_get(port, reta, n)
+		       : port->ops->reta_get(port, reta, n);
+}
+
+/* --- statistics: the queues' counters, less their values at the last reset --- */
+
+static uint64_t qread(const uint64_t *c, uint64_t base)
+{
+	return sl_counter_read(c) - base;
+}
+
+static void qstats_read(const struct sl_port_qstats *q, const struct sl_port_qstats *base,
+			struct sl_port_qstats *out)
+{
+	out->packets = qread(&q->packets, base->packets);
+	out->bytes = qread(&q->bytes, base->bytes);
+	out->errors = qread(&q->errors, base->errors);
+	out->nombuf = qread(&q->nombuf, base->nombuf);
+	out->stopped = qread(&q->stopped, base->stopped);
+}
+
+/* base = the current values of n queues' counters. */
+static void qstats_snapshot(const struct sl_port_qstats *q, struct sl_port_qstats *base)
+{
+	static const struct sl_port_qstats zero;
+
+	for (int i = 0; i < SL_PORT_MAX_QUEUES; i++)
+		qstats_read(&q[i], &zero, &base[i]);
+}
+
+/* Rx (tx) queue q's counters since the last reset; zeros for a queue not set up. */
+static struct sl_port_qstats queue_counts(const struct sl_port *port, uint16_t q, bool rx)
+{
+	struct sl_port_qstats c = {0};
+
+	if (rx && port->rxq_ready[q] && port->rxq[q])
+		qstats_read(port->rxq[q], &port->rx_base[q], &c);
+	else if (!rx && port->txq_ready[q])
+		qstats_read(port->txq[q], &port->tx_base[q], &c);
+	/* With RSS in software a queue hands out what it was given, not what it polled. */
+	if (rx)
+		soft_rx_counts(port, q, &c.packets, &c.bytes, &(uint64_t){0});
+	return c;
+}
+
+static uint64_t own_count(const struct sl_port *port, uint16_t q, bool rx, unsigned k)
+{
+	const struct sl_port_qxstat *t = rx ? port->ops->rxq_xstats : port->ops->txq_xstats;
+	const void *obj = rx ? port->rxq[q] : port->txq[q];
+
+	if (!(rx ? port->rxq_ready[q] : port->txq_ready[q]) || obj == NULL)
+		return 0;
+	return qread((const uint64_t *)((const char *)obj + t[k].offset),
+		     rx ? port->rx_xbase[q][k] : port->tx_xbase[q][k]);
 }
 
 int sl_port_stats(uint16_t id, struct sl_port_stats *stats)
 {
 	GET_OR_RETURN(port, id);
 	memset(stats, 0, sizeof(*stats));
+	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
+		struct sl_port_qstats r = queue_counts(port, q, true),
+				      t = queue_counts(port, q, false);
+		struct sl_port_qstats idle;
+		uint64_t unused, rss_full = 0;
+
+		qstats_read(&idle_q[id][q], &port->idle_base[q], &idle);
+		soft_rx_counts(port, q, &unused, &unused, &rss_full);
+		stats->imissed += rss_full;
+		stats->q_ipackets[q] = r.packets;
+		stats->q_ibytes[q] = r.bytes;
+		stats->q_errors[q] = r.errors;
+		stats->q_opackets[q] = t.packets;
+		stats->q_obytes[q] = t.bytes;
+		stats->ipackets += r.packets;
+		stats->ibytes += r.bytes;
+		stats->ierrors += r.errors;
+		stats->rx_nombuf += r.nombuf;
+		stats->opackets += t.packets;
+		stats->obytes += t.bytes;
+		stats->oerrors += t.errors;
+		stats->tx_stopped += t.stopped + idle.stopped;
+	}
 	if (port->ops->stats)
 		port->ops->stats(port, stats);
-	stats->tx_stopped = __atomic_load_n(&port->tx_stopped, __ATOMIC_RELAXED);
 	return 0;
 }
 
 int sl_port_stats_reset(uint16_t id)
 {
 	GET_OR_RETURN(port, id);
+	qstats_snapshot(idle_q[id], port->idle_base);
+	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
+		for (int rx = 0; rx < 2; rx++) {
+			static const struct sl_port_qstats zero;
+			bool ready = rx ? port->rxq_ready[q] : port->txq_ready[q];
+			const struct sl_port_qxstat *t =
+				rx ? port->ops->rxq_xstats : port->ops->txq_xstats;
+			uint64_t *xbase = rx ? port->rx_xbase[q] : port->tx_xbase[q];
+			const char *obj = rx ? port->rxq[q] : port->txq[q];
+
+			if (!ready || obj == NULL)
+				continue;
+			qstats_read((const struct sl_port_qstats *)obj, &zero,
+				    rx ? &port->rx_base[q] : &port->tx_base[q]);
+			for (unsigned k = 0; t && t[k].name; k++)
+				xbase[k] = sl_counter_read((const uint64_t *)(obj + t[k].offset));
+		}
+	}
+	soft_stats_reset(port);
 	if (port->ops->stats_reset)
 		port->ops->stats_reset(port);
-	__atomic_store_n(&port->tx_stopped, 0, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -556,11 +889,14 @@ void sl_port_xstat_add(struct sl_port_xstat *xs, unsigned n, unsigned *count, ui
 
 int sl_port_xstats(uint16_t id, struct sl_port_xstat *xs, unsigned n)
 {
+	const struct sl_port_qxstat *rxt, *txt;
 	struct sl_port_stats st;
 	unsigned count = 0;
 	int rc;
 
 	GET_OR_RETURN(port, id);
+	rxt = port->ops->rxq_xstats;
+	txt = port->ops->txq_xstats;
 	sl_port_stats(id, &st);
 	/* DPDK's names, so tools that read DPDK's xstats read ours. */
 	sl_port_xstat_add(xs, n, &count, st.ipackets, "rx_good_packets");
@@ -572,17 +908,36 @@ int sl_port_xstats(uint16_t id, struct sl_port_xstat *xs, unsigned n)
 	sl_port_xstat_add(xs, n, &count, st.oerrors, "tx_errors");
 	sl_port_xstat_add(xs, n, &count, st.rx_nombuf, "rx_mbuf_allocation_errors");
 	sl_port_xstat_add(xs, n, &count, st.tx_stopped, "tx_port_stopped");
-	for (unsigned q = 0; q < port->conf.nb_rxq; q++) {
-		sl_port_xstat_add(xs, n, &count, st.q_ipackets[q], "rx_q%u_packets", q);
-		sl_port_xstat_add(xs, n, &count, st.q_ibytes[q], "rx_q%u_bytes", q);
-		sl_port_xstat_add(xs, n, &count, st.q_errors[q], "rx_q%u_errors", q);
+	for (uint16_t q = 0; q < port->nb_rxq; q++) {
+		struct sl_port_qstats c = queue_counts(port, q, true);
+		uint64_t unused, rss_full;
+
+		sl_port_xstat_add(xs, n, &count, c.packets, "rx_q%u_packets", q);
+		sl_port_xstat_add(xs, n, &count, c.bytes, "rx_q%u_bytes", q);
+		sl_port_xstat_add(xs, n, &count, c.errors, "rx_q%u_errors", q);
+		sl_port_xstat_add(xs, n, &count, c.nombuf, "rx_q%u_nombuf", q);
+		if (soft_rx_counts(port, q, &unused, &unused, &rss_full))
+			sl_port_xstat_add(xs, n, &count, rss_full, "rx_q%u_rss_ring_full", q);
+		for (unsigned k = 0; rxt && rxt[k].name; k++)
+			sl_port_xstat_add(xs, n, &count, own_count(port, q, true, k), "rx_q%u_%s",
+					  q, rxt[k].name);
 	}
-	for (unsigned q = 0; q < port->conf.nb_txq; q++) {
-		sl_port_xstat_add(xs, n, &count, st.q_opackets[q], "tx_q%u_packets", q);
-		sl_port_xstat_add(xs, n, &count, st.q_obytes[q], "tx_q%u_bytes", q);
+	for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
+		struct sl_port_qstats c = queue_counts(port, q, false);
+
+		sl_port_xstat_add(xs, n, &count, c.packets, "tx_q%u_packets", q);
+		sl_port_xstat_add(xs, n, &count, c.bytes, "tx_q%u_bytes", q);
+		sl_port_xstat_add(xs, n, &count, c.errors, "tx_q%u_errors", q);
+		if (port->soft && (port->conf.tx_offloads & SL_PKT_TX_VLAN))
+			sl_port_xstat_add(xs, n, &count, soft_tx_vlan_no_room(port, q),
+					  "tx_q%u_vlan_no_room", q);
+		for (unsigned k = 0; txt && txt[k].name; k++)
+			sl_port_xstat_add(xs, n, &count, own_count(port, q, false, k), "tx_q%u_%s",
+					  q, txt[k].name);
 	}
 	if (port->ops->xstats) {
-		rc = port->ops->xstats(port, count < n ? xs + count : NULL, count < n ? n - count : 0);
+		rc = port->ops->xstats(port, count < n ? xs + count : NULL,
+				       count < n ? n - count : 0);
 		if (rc < 0)
 			return rc;
 		count += (unsigned)rc;
@@ -592,16 +947,8 @@ int sl_port_xstats(uint16_t id, struct sl_port_xstat *xs, unsigned n)
 
 /* --- callbacks --- */
 
-uint16_t sl_port__run_rx_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
-				   uint16_t n, struct sl_port_callback *cb)
-{
-	for (; cb && n; cb = __atomic_load_n(&cb->next, __ATOMIC_ACQUIRE))
-		n = cb->fn(port, queue, pkts, n, cb->arg);
-	return n;
-}
-
-uint16_t sl_port__run_tx_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
-				   uint16_t n, struct sl_port_callback *cb)
+uint16_t sl_port__run_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts, uint16_t n,
+				struct sl_port_callback *cb)
 {
 	for (; cb && n; cb = __atomic_load_n(&cb->next, __ATOMIC_ACQUIRE))
 		n = cb->fn(port, queue, pkts, n, cb->arg);
@@ -632,14 +979,14 @@ static struct sl_port_callback *callback_add(struct sl_port_callback **head, uin
 struct sl_port_callback *sl_port_rx_callback_add(uint16_t id, uint16_t q, sl_port_callback_fn fn,
 						 void *arg)
 {
-	return callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].rx_cb[q % SL_PORT_MAX_QUEUES],
+	return callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].rxq[q % SL_PORT_MAX_QUEUES].cb,
 			    id, q, fn, arg);
 }
 
 struct sl_port_callback *sl_port_tx_callback_add(uint16_t id, uint16_t q, sl_port_callback_fn fn,
 						 void *arg)
 {
-	return callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].tx_cb[q % SL_PORT_MAX_QUEUES],
+	return callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].txq[q % SL_PORT_MAX_QUEUES].cb,
 			    id, q, fn, arg);
 }
 
@@ -650,8 +997,8 @@ int sl_port_callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb
 	GET_OR_RETURN(port, id);
 	if (q >= SL_PORT_MAX_QUEUES || cb == NULL)
 		return -EINVAL;
-	lists[0] = &sl_port_fps[id].rx_cb[q];
-	lists[1] = &sl_port_fps[id].tx_cb[q];
+	lists[0] = &sl_port_fps[id].rxq[q].cb;
+	lists[1] = &sl_port_fps[id].txq[q].cb;
 	for (int l = 0; l < 2; l++)
 		for (struct sl_port_callback **pp = lists[l]; *pp; pp = &(*pp)->next)
 			if (*pp == cb) {
@@ -667,9 +1014,9 @@ int sl_port_callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb
 
 void sl_port_drivers_dump(FILE *out)
 {
-	for (unsigned i = 0; sl_port_drivers[i]; i++)
-		fprintf(out, "  %-14s %s\n", sl_port_drivers[i]->name,
-			sl_port_drivers[i]->usage ? sl_port_drivers[i]->usage : "");
+	for (unsigned i = 0; driver_at(i); i++)
+		fprintf(out, "  %-14s %s\n", driver_at(i)->name,
+			driver_at(i)->usage ? driver_at(i)->usage : "");
 }
 
 void sl_port_dump(FILE *out, uint16_t id)
@@ -682,7 +1029,7 @@ void sl_port_dump(FILE *out, uint16_t id)
 	sl_port_stats(id, &st);
 	fprintf(out, "port %u %s (%s): %s, %u rxq, %u txq, mtu %u\n", id, port->name,
 		port->drv->name, port->state == SL_PORT_STARTED ? "started" : "stopped",
-		port->conf.nb_rxq, port->conf.nb_txq, port->mtu);
+		port->nb_rxq, port->conf.nb_txq, port->mtu);
 	fprintf(out, "  rx %" PRIu64 " pkts %" PRIu64 " bytes, missed %" PRIu64 ", errors %" PRIu64
 		     ", no buffer %" PRIu64 "\n",
 		st.ipackets, st.ibytes, st.imissed, st.ierrors, st.rx_nombuf);

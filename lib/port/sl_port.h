@@ -7,8 +7,9 @@
  * arguments.  Then: configure the queue counts, set up each queue, start, and move packets
  * with sl_port_rx_burst() / sl_port_tx_burst().
  *
- * Fast path: rx and tx are inline calls through sl_port_fps[port], a per-port table of the
- * driver's burst functions and queue pointers, read-only while the port runs.  No locks:
+ * Fast path: rx and tx are inline calls through sl_port_fps[port].rxq[queue] (or .txq), a
+ * 32-byte entry per queue holding the driver's burst function, its queue and the queue's
+ * callbacks: one cache line read per burst.  No locks:
  * each queue is used by one thread at a time.  tx returns how many packets the driver took;
  * the rest still belong to the caller, who frees or retries them (and counts the drop).
  *
@@ -21,6 +22,7 @@
 #define SL_PORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -50,23 +52,47 @@ struct sl_port_callback {
 	struct sl_port_callback *retired_next; /* (control) list of removed callbacks */
 };
 
-/* Fast-path table of one port: written by the control thread only while the port is
- * stopped (or atomically for callbacks), read by the data-path threads. */
+/* What a burst on one queue reads: the burst function, the driver's queue and the queue's
+ * callbacks, 32 bytes so that one cache line holds it whatever the queue.  Written by the
+ * control thread (burst and queue while the port is stopped, callbacks at any time with
+ * release stores), read by the queue's data-path thread. */
+struct sl_port_fpq {
+	sl_port_burst_fn burst;	     /* (control) atomic: the driver's, or the stopped one */
+	void *queue;		     /* (control) the driver's queue (it starts with its
+					  struct sl_port_qstats), or the port layer's idle one */
+	struct sl_port_callback *cb; /* (control) atomic: first callback, NULL for none */
+	uintptr_t reserved;
+} __attribute__((aligned(32)));
+
+/* Fast-path table of one port: an entry per rx and per tx queue. */
 struct sl_port_fp {
-	sl_port_burst_fn rx;
-	sl_port_burst_fn tx;
-	void *rxq[SL_PORT_MAX_QUEUES];
-	void *txq[SL_PORT_MAX_QUEUES];
-	struct sl_port_callback *rx_cb[SL_PORT_MAX_QUEUES]; /* (control) atomic pointer */
-	struct sl_port_callback *tx_cb[SL_PORT_MAX_QUEUES]; /* (control) atomic pointer */
+	struct sl_port_fpq rxq[SL_PORT_MAX_QUEUES];
+	struct sl_port_fpq txq[SL_PORT_MAX_QUEUES];
 } SL_CACHE_ALIGNED;
+
+_Static_assert(sizeof(struct sl_port_fpq) == 32 && SL_CACHE_LINE % 32 == 0,
+	       "a queue's fast-path entry must sit on one cache line");
+_Static_assert(offsetof(struct sl_port_fp, txq) % SL_CACHE_LINE == 0,
+	       "tx entries start on their own line");
 
 extern struct sl_port_fp sl_port_fps[SL_PORT_MAX];
 
-uint16_t sl_port__run_rx_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
-				   uint16_t n, struct sl_port_callback *cb);
-uint16_t sl_port__run_tx_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
-				   uint16_t n, struct sl_port_callback *cb);
+uint16_t sl_port__run_callbacks(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts, uint16_t n,
+				struct sl_port_callback *cb);
+void sl_port__bad_queue(uint16_t port, uint16_t queue, const char *what);
+
+#ifdef SL_DEBUG
+/* -Ddebug_checks=true: burst calls check their ids (one log line, then nothing moves). */
+#define SL_PORT__CHECK(port, queue, what)                                                          \
+	do {                                                                                       \
+		if ((port) >= SL_PORT_MAX || (queue) >= SL_PORT_MAX_QUEUES) {                      \
+			sl_port__bad_queue(port, queue, what);                                     \
+			return 0;                                                                  \
+		}                                                                                  \
+	} while (0)
+#else
+#define SL_PORT__CHECK(port, queue, what) ((void)0)
+#endif
 
 /*
  * Receives up to n packets from a queue into pkts.  Returns the number received (0 when
@@ -75,12 +101,14 @@ uint16_t sl_port__run_tx_callbacks(uint16_t port, uint16_t queue, struct sl_pktb
 static inline uint16_t sl_port_rx_burst(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
 					uint16_t n)
 {
-	struct sl_port_fp *fp = &sl_port_fps[port];
-	uint16_t nb = fp->rx(fp->rxq[queue], pkts, n);
-	struct sl_port_callback *cb = __atomic_load_n(&fp->rx_cb[queue], __ATOMIC_ACQUIRE);
+	SL_PORT__CHECK(port, queue, "rx_burst");
+	struct sl_port_fpq *e = &sl_port_fps[port].rxq[queue];
+	sl_port_burst_fn fn = __atomic_load_n(&e->burst, __ATOMIC_ACQUIRE);
+	uint16_t nb = fn(__atomic_load_n(&e->queue, __ATOMIC_RELAXED), pkts, n);
+	struct sl_port_callback *cb = __atomic_load_n(&e->cb, __ATOMIC_ACQUIRE);
 
 	if (sl_unlikely(cb != NULL) && nb)
-		nb = sl_port__run_rx_callbacks(port, queue, pkts, nb, cb);
+		nb = sl_port__run_callbacks(port, queue, pkts, nb, cb);
 	return nb;
 }
 
@@ -92,12 +120,16 @@ static inline uint16_t sl_port_rx_burst(uint16_t port, uint16_t queue, struct sl
 static inline uint16_t sl_port_tx_burst(uint16_t port, uint16_t queue, struct sl_pktbuf **pkts,
 					uint16_t n)
 {
-	struct sl_port_fp *fp = &sl_port_fps[port];
-	struct sl_port_callback *cb = __atomic_load_n(&fp->tx_cb[queue], __ATOMIC_ACQUIRE);
+	SL_PORT__CHECK(port, queue, "tx_burst");
+	struct sl_port_fpq *e = &sl_port_fps[port].txq[queue];
+	struct sl_port_callback *cb = __atomic_load_n(&e->cb, __ATOMIC_ACQUIRE);
+
+	sl_port_burst_fn fn;
 
 	if (sl_unlikely(cb != NULL) && n)
-		n = sl_port__run_tx_callbacks(port, queue, pkts, n, cb);
-	return fp->tx(fp->txq[queue], pkts, n);
+		n = sl_port__run_callbacks(port, queue, pkts, n, cb);
+	fn = __atomic_load_n(&e->burst, __ATOMIC_ACQUIRE);
+	return fn(__atomic_load_n(&e->queue, __ATOMIC_RELAXED), pkts, n);
 }
 
 /* --- creation and life cycle --- */
@@ -127,7 +159,21 @@ struct sl_port_conf {
 	uint16_t nb_txq;      /* transmit queues */
 	uint64_t rss_types;   /* SL_PORT_RSS_* hash types to spread rx over queues; 0 = off */
 	uint16_t mtu;         /* 0 = the driver's default */
+	uint64_t rx_offloads; /* SL_PORT_RX_CKSUM: set the rx checksum flags */
+	uint64_t tx_offloads; /* SL_PKT_TX_* the application will ask of packets */
 };
+
+/* RSS: a port whose driver has no RSS of its own gets it in software (lib/port/soft.c):
+ * Toeplitz over the configured tuple with the port's key (sl_rss_key_default unless set),
+ * a redirection table of SL_PORT_RETA_SIZE entries, up to SL_PORT_MAX_QUEUES rx queues
+ * whatever the driver has, each packet's hash in rss_hash (SL_PKT_RX_RSS_HASH).  Drivers
+ * whose kernel spreads flows (af_packet's fanout) report their own rss_types instead.
+ * Offloads: whatever a driver does not do (info.rx_offloads / tx_offloads) among
+ * SL_PORT_RX_CKSUM and SL_PKT_TX_{IP,TCP,UDP}_CKSUM, SL_PKT_TX_VLAN, the port layer does
+ * on the packets that ask for it (tx: ol_flags, l2_len, l3_len, SL_PKT_TX_IPV4/6).  A port
+ * configured with none of these runs the driver's burst functions directly. */
+#define SL_PORT_RETA_SIZE 128
+#define SL_PORT_RX_CKSUM (SL_PKT_RX_IP_CKSUM_GOOD | SL_PKT_RX_L4_CKSUM_GOOD)
 
 #define SL_PORT_RSS_IPV4     (1ull << 0)
 #define SL_PORT_RSS_IPV4_TCP (1ull << 1)
@@ -203,7 +249,7 @@ struct sl_port_stats {
 	uint64_t tx_stopped;         /* tx attempts while the port was stopped */
 	uint64_t q_ipackets[SL_PORT_MAX_QUEUES], q_ibytes[SL_PORT_MAX_QUEUES];
 	uint64_t q_opackets[SL_PORT_MAX_QUEUES], q_obytes[SL_PORT_MAX_QUEUES];
-	uint64_t q_errors[SL_PORT_MAX_QUEUES];
+	uint64_t q_errors[SL_PORT_MAX_QUEUES]; /* rx queue q's ierrors */
 };
 
 int sl_port_stats(uint16_t port, struct sl_port_stats *stats);

@@ -1,8 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The driver side of ports.  A driver is a const struct sl_port_driver whose probe()
- * fills in a port's ops table and burst functions; the build lists every enabled driver in
- * a generated table (no constructors, so static linking keeps them).
+ * The driver side of ports (installed: applications may write their own drivers).
+ *
+ * A driver is a const struct sl_port_driver {name, keys, usage, probe}.  probe() sets the
+ * port's ops table and burst functions (checked: a driver that leaves a required one unset
+ * fails to create its port, with one line naming the driver and what is missing).
+ *
+ * Drivers of the tree are listed in a table the build generates (lib/port/meson.build,
+ * from the list in drivers/meson.build): the driver in drivers/net/NAME/ defines
+ * `const struct sl_port_driver sl_port_driver_NAME` named "net_NAME", and ports are
+ * created as "net_NAME<instance>,key=value,...".  No constructors, so static linking keeps
+ * them.  An application adds its own with sl_port_driver_register() before creating ports
+ * (see examples/driver).
+ *
+ * Counters: every queue object starts with a struct sl_port_qstats that its burst
+ * functions bump; the port layer sums them into stats, names them as xstats
+ * (rx_q0_packets...) and resets them.  A driver lists the counters that are its own per
+ * queue in a table of struct sl_port_qxstat, and adds stats or xstats ops only for what
+ * it reads elsewhere (the kernel's counters).  Each driver logs under its own type
+ * (SL_LOG_TYPE_DEFINE(net_NAME); `--log-level NAME:debug` or `net_NAME:debug`).
  */
 #ifndef SL_PORT_DRIVER_H
 #define SL_PORT_DRIVER_H
@@ -12,6 +28,8 @@
 #include "sl_port.h"
 
 SL_LOG_TYPE_DECLARE(port);
+
+#include <stddef.h>
 
 /* Device arguments: "key=value" pairs after the name in a device string. */
 #define SL_DEVARGS_MAX 16
@@ -39,13 +57,52 @@ int sl_devargs_bool(const struct sl_devargs *args, const char *port, const char 
 enum sl_port_state { SL_PORT_UNUSED, SL_PORT_STOPPED, SL_PORT_STARTED };
 
 struct sl_port;
+struct sl_port_soft;
+
+/* The counters every queue keeps, first in the driver's queue object.  Written only by the
+ * queue's data-path thread, with sl_counter_add(); read by the control thread (relaxed
+ * loads of aligned 64-bit words: never torn), reset by keeping a base to subtract. */
+struct sl_port_qstats {
+	uint64_t packets; /* rx: handed to the application; tx: sent (taken and queued; a
+			      packet taken and dropped counts in errors instead) */
+	uint64_t bytes;
+	uint64_t errors;  /* rx: frames dropped as bad (ierrors); tx: taken, then dropped as
+			      unsendable (oerrors); the reason is the driver's own counter */
+	uint64_t nombuf;  /* rx: the pool could not give buffers (rx_nombuf: packets lost, or
+			      refills cut short, as the driver documents) */
+	uint64_t stopped; /* tx: packets offered while the port was stopped (the port
+			      layer's, tx_stopped) */
+};
+
+/* One of a driver's own per-queue counters: a uint64_t at `offset` in its queue object,
+ * bumped with sl_counter_add() by the queue's thread. */
+struct sl_port_qxstat {
+	const char *name;
+	uint32_t offset;
+};
+/* {"ring_full", offsetof(struct q, ring_full)} from SL_PORT_QXSTAT(struct q, ring_full). */
+#define SL_PORT_QXSTAT(type, field)                                                                \
+	{                                                                                          \
+#field, (uint32_t)offsetof(type, field)                                            \
+	}
+#define SL_PORT_QXSTAT_NAMED(name, type, field)                                                    \
+	{                                                                                          \
+		name, (uint32_t)offsetof(type, field)                                              \
+	}
+/* Most own counters per queue and direction. */
+#define SL_PORT_QXSTATS_MAX 12
+
+/* Pins that a queue type starts with its counters: SL_PORT_QUEUE_CHECK(struct q, st). */
+#define SL_PORT_QUEUE_CHECK(type, member)                                                          \
+	_Static_assert(offsetof(type, member) == 0, #type " must start with its sl_port_qstats")
 
 struct sl_port_ops {
 	/* Fills what the generic layer does not know (queues, MTU range, offloads). */
 	void (*info)(struct sl_port *port, struct sl_port_info *info);
 	/* Checks port->conf; 0 or -errno. */
 	int (*configure)(struct sl_port *port);
-	/* Creates queue q and stores it in sl_port_fps[id].rxq[q] / txq[q]. */
+	/* Creates queue q and stores it in port->rxq[q] / port->txq[q] (the port layer puts it
+	 * in the fast-path table).  The object starts with a struct sl_port_qstats. */
 	int (*rxq_setup)(struct sl_port *port, uint16_t q, uint16_t nb_desc, int node,
 			 struct sl_pool *pool);
 	int (*txq_setup)(struct sl_port *port, uint16_t q, uint16_t nb_desc, int node);
@@ -55,11 +112,19 @@ struct sl_port_ops {
 	void (*stop)(struct sl_port *port);
 	/* Releases driver state (queues are released before). */
 	void (*close)(struct sl_port *port);
-	/* Adds the driver's counters into stats (the generic layer zeroes it first). */
+	/* Optional: adds what the queues' counters do not hold (the kernel's drops) into
+	 * stats, which the port layer has filled from the queues' counters. */
 	void (*stats)(struct sl_port *port, struct sl_port_stats *stats);
+	/* Optional: resets what the stats and xstats ops read (queue counters are the port
+	 * layer's). */
 	void (*stats_reset)(struct sl_port *port);
-	/* Fills up to n driver-specific named counters; returns how many there are. */
+	/* Optional: fills up to n named counters that are neither in the queues' counters nor
+	 * in the tables below (port-wide ones, the kernel's); returns how many there are. */
 	int (*xstats)(struct sl_port *port, struct sl_port_xstat *xstats, unsigned n);
+	/* The driver's own per-queue counters (NULL-terminated; NULL for none), named
+	 * "rx_q<N>_<name>" / "tx_q<N>_<name>", read, summed and reset by the port layer. */
+	const struct sl_port_qxstat *rxq_xstats;
+	const struct sl_port_qxstat *txq_xstats;
 	int (*link)(struct sl_port *port, struct sl_port_link *link);
 	int (*promisc)(struct sl_port *port, bool on);
 	int (*allmulti)(struct sl_port *port, bool on);
@@ -87,7 +152,9 @@ struct sl_port {
 	const struct sl_port_ops *ops;
 	sl_port_burst_fn rx, tx;  /* installed in sl_port_fps while started */
 	void *priv;               /* the driver's */
-	struct sl_port_conf conf;
+	struct sl_port_conf conf; /* the driver's share: its rx queues, RSS if its own */
+	uint16_t nb_rxq;	  /* rx queues the application sees (more with RSS in
+					   software than conf.nb_rxq) */
 	bool configured;
 	bool rxq_ready[SL_PORT_MAX_QUEUES];
 	bool txq_ready[SL_PORT_MAX_QUEUES];
@@ -96,8 +163,14 @@ struct sl_port {
 	uint8_t mac[6];
 	uint16_t mtu;
 	bool promisc, allmulti;
-	uint64_t tx_stopped;            /* (data path, atomic) tx while stopped */
 	struct sl_port_callback *retired; /* removed callbacks, freed at close */
+	/* Counter values at the last reset, subtracted from what the queues count. */
+	struct sl_port_qstats rx_base[SL_PORT_MAX_QUEUES], tx_base[SL_PORT_MAX_QUEUES];
+	struct sl_port_qstats idle_base[SL_PORT_MAX_QUEUES];
+	struct sl_port_qstats soft_base[SL_PORT_MAX_QUEUES];
+	struct sl_port_soft *soft; /* the port layer's software stage, or NULL */
+	uint64_t rx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
+	uint64_t tx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 };
 
 /* Sum of the packets' pkt_len. */
@@ -127,5 +200,12 @@ void sl_port_xstat_add(struct sl_port_xstat *xs, unsigned n, unsigned *count, ui
 
 /* The generated table of drivers built in, NULL-terminated. */
 extern const struct sl_port_driver *const sl_port_drivers[];
+
+/* Adds an application's driver (the struct must outlive its ports).  Returns 0, -EEXIST
+ * for a name taken (built in or registered), -EINVAL for a name that is not "net_" plus
+ * letters, digits and '_' or a driver without probe, -ENOSPC past SL_PORT_MAX_DRIVERS;
+ * each logged.  Call from the control thread before creating its ports. */
+#define SL_PORT_MAX_DRIVERS 16
+int sl_port_driver_register(const struct sl_port_driver *drv);
 
 #endif

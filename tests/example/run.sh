@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Usage: run.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1 src=$2
@@ -28,6 +29,26 @@ grep -q 'buffers in use after free: 0' <<<"$out" || { echo "FAIL: buffers leaked
 # ldd dying of SIGPIPE would fail the test.)
 deps=$(LD_LIBRARY_PATH=$libdir ldd "$tmp/hello")
 grep -q "$libdir/libsluice.so" <<<"$deps" || { echo "FAIL: not linked to the shared lib"; exit 1; }
+
+# An application's own driver (examples/driver): registered at run time, its queues counted
+# by the port layer, its own counter named, its own log type.
+cc -Wall -Wextra -Werror "$src/examples/driver/fifo.c" $(pkg-config --cflags --libs libsluice) \
+  -o "$tmp/fifo"
+out=$(LD_LIBRARY_PATH=$libdir "$tmp/fifo" --file-prefix example-test --no-huge -l 0 \
+  --log-level fifo:debug 2>"$tmp/fifo.err")
+echo "$out"
+grep -q 'sent 8 of 16, received 8: "packet 0" .. "packet 7"' <<<"$out" ||
+  { echo "FAIL: example driver: packets"; exit 1; }
+grep -q 'stats: ipackets 8 ibytes 128 opackets 8' <<<"$out" ||
+  { echo "FAIL: example driver: shared counters"; exit 1; }
+grep -q 'xstat tx_q0_fifo_full 8' <<<"$out" || { echo "FAIL: example driver: own counter"; exit 1; }
+grep -q 'xstat tx_q0_packets 8' <<<"$out" || { echo "FAIL: example driver: queue xstats"; exit 1; }
+grep -q 'buffers in use after close: 0' <<<"$out" || { echo "FAIL: example driver leaked"; exit 1; }
+grep -q 'net_fifo: debug: net_fifo0: fifos of 8 packets' "$tmp/fifo.err" ||
+  { cat "$tmp/fifo.err"; echo "FAIL: example driver: its log type"; exit 1; }
+out=$(LD_LIBRARY_PATH=$libdir "$tmp/fifo" --file-prefix example-test --no-huge -l 0 \
+  --vdev net_fifo0,depth=4)
+grep -q 'sent 4 of 16, received 4' <<<"$out" || { echo "FAIL: example driver from --vdev"; exit 1; }
 
 # Static library too: libsluice.a with its own private libraries, and the libraries of its
 # Requires.private as shared ones (a fully static libpcap would need libsystemd.a and more).

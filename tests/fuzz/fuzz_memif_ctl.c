@@ -54,6 +54,9 @@
  *  - an interface without a connection holds no region, ring, fd or open queue and is down;
  *  - while up, every connected queue's ring lies inside a mapped region and has the cookie;
  *  - every log line is printable (peer strings are sanitised);
+ *  - the control thread leaves the queues' counters alone (st and memif's own, first in
+ *    struct memif_queue next to the hand-over fields: the data path and the port layer own
+ *    them): they keep the canary the harness writes at setup;
  *  - at the end of an input no fd is left open and no connection is left allocated
  *    (memory leaks: libFuzzer's leak detector).
  *
@@ -67,7 +70,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-SL_LOG_TYPE_DEFINE(memif);
+SL_LOG_TYPE_DEFINE(net_memif)
 
 #define CHECK(c)                                                                          \
 	do {                                                                               \
@@ -84,6 +87,9 @@ SL_LOG_TYPE_DEFINE(memif);
 
 static struct memif_if fz_mif;
 static struct memif_queue fz_rxq[SL_PORT_MAX_QUEUES], fz_txq[SL_PORT_MAX_QUEUES];
+/* The counters of a queue: everything before the hand-over fields. */
+#define FZ_COUNTERS offsetof(struct memif_queue, connected)
+#define FZ_CANARY 0xc5
 static struct memif_sock fz_sock;
 static int fz_region_fd[MEMIF_MAX_REGIONS]; /* harness copies, to write ring cookies */
 static uint64_t fz_region_len[MEMIF_MAX_REGIONS];
@@ -126,7 +132,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fz_verbose = getenv("MEMIF_FUZZ_LOG") != NULL;
 	sl_log_set_sink(fz_log_sink, NULL);
-	sl_logtype_memif.level = SL_LOG_DEBUG; /* format every line the driver would log */
+	sl_logtype_net_memif.level = SL_LOG_DEBUG; /* format every line the driver would log */
 	/* Persistent, like the control thread's: an epoll set and one listening socket. */
 	ctl.epfd = epoll_create1(EPOLL_CLOEXEC);
 	snprintf(fz_sock.path, sizeof(fz_sock.path), "sluice-fuzz-memif-%d", (int)getpid());
@@ -185,6 +191,8 @@ static void fz_setup(const uint8_t *h)
 
 		memset(&fz_rxq[i], 0, sizeof(fz_rxq[i]));
 		memset(&fz_txq[i], 0, sizeof(fz_txq[i]));
+		memset(&fz_rxq[i], FZ_CANARY, FZ_COUNTERS);
+		memset(&fz_txq[i], FZ_CANARY, FZ_COUNTERS);
 		fz_rxq[i].irq_fd = fz_txq[i].irq_fd = -1;
 		fz_rxq[i].qid = fz_txq[i].qid = (uint16_t)i;
 		fz_rxq[i].rx = true;
@@ -257,8 +265,10 @@ static void fz_drain(struct fz_slot *s, struct fz_replies *r)
 		case MEMIF_MSG_DISCONNECT:
 			CHECK(nfds == 0);
 			CHECK(m.disconnect.string[0] != '\0');
-			for (unsigned i = 0; i < MEMIF_DISC_STRING_SIZE && m.disconnect.string[i]; i++)
-				CHECK(m.disconnect.string[i] >= 0x20 && m.disconnect.string[i] < 0x7f);
+			for (unsigned i = 0; i < MEMIF_DISC_STRING_SIZE && m.disconnect.string[i];
+			     i++)
+				CHECK(m.disconnect.string[i] >= 0x20 &&
+				      m.disconnect.string[i] < 0x7f);
 			r->disconnects++;
 			break;
 		case MEMIF_MSG_INIT:
@@ -322,6 +332,12 @@ static void fz_check_mif(void)
 {
 	struct memif_if *mif = &fz_mif;
 
+	for (unsigned i = 0; i < 2 * SL_PORT_MAX_QUEUES; i++) {
+		const uint8_t *c = (const uint8_t *)(i & 1 ? &fz_txq[i / 2] : &fz_rxq[i / 2]);
+
+		for (size_t k = 0; k < FZ_COUNTERS; k++)
+			CHECK(c[k] == FZ_CANARY);
+	}
 	if (mif->conn == NULL) {
 		CHECK(mif->nb_regions == 0 && mif->nb_c2s == 0 && mif->nb_s2c == 0);
 		CHECK(__atomic_load_n(&mif->link_up, __ATOMIC_RELAXED) == 0);

@@ -37,7 +37,8 @@ static struct sl_pktbuf *make(const uint8_t *data, uint32_t len, unsigned nsegs,
 		struct sl_pktbuf *s = aligned_alloc(SL_CACHE_LINE, sizeof(*s));
 
 		seed = seed * 1103515245u + 12345u;
-		end = i + 1 == nsegs ? len : start + (len - start ? (seed >> 8) % (len - start + 1) : 0);
+		end = i + 1 == nsegs ? len
+				     : start + (len - start ? (seed >> 8) % (len - start + 1) : 0);
 		memset(s, 0, sizeof(*s));
 		s->buf_addr = malloc(end - start ? end - start : 1);
 		memcpy(s->buf_addr, data + start, end - start);

@@ -9,7 +9,11 @@
 #      on axs, python3 sends N frames on axk.
 #   2. sluice-fwd gets SIGTERM; its JSON report must say exactly N received, 0 missed.
 #   3. After it exits no XDP program is left on axs (`ip -d link` shows no prog/xdp).
-# Needs root (exits 77 otherwise).  Everything it creates is removed on every exit path.
+#   4. Another sluice-fwd is killed with SIGKILL once its program is on axs: none may be
+#      left either (`ip link show`: no xdp flag, no prog/xdp), since the port held the
+#      program through a BPF link that the kernel closes with the process.
+# Needs root (exits 77 otherwise).  Everything it creates is removed on every exit path;
+# it kills only the sluice-fwd processes it started.
 set -u
 
 BUILD=${1:?usage: $0 BUILD_DIR}
@@ -78,5 +82,42 @@ EOF
 	echo "ok: $mode: kernel -> sluice-fwd: $N frames; no XDP program left after SIGTERM"
 }
 
+# `ip link show` (not -d): the xdp / xdpgeneric flag or a prog/xdp line.
+xdp_left() { ip -n "$NSS" link show dev "$VS" | grep -qE " xdp|prog/xdp"; }
+
+run_sigkill() {
+	local mode=$1 pid rc
+	# Not under timeout: $! must be sluice-fwd itself (ip netns exec execs it).
+	ip netns exec "$NSS" "$FWD" --no-huge --file-prefix "axdpk$ID" -l 0 \
+		--vdev "net_af_xdp0,iface=$VS,xdp_mode=$mode" -- --forward-mode rxonly \
+		> "$TMP/kill-$mode.log" 2>&1 &
+	pid=$!
+	PIDS=("$pid")
+	for _ in $(seq 100); do
+		xdp_on && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	xdp_on || { cat "$TMP/kill-$mode.log"; fail "kill $mode: no XDP program on $VS after sluice-fwd started"; }
+	sleep 0.3 # let it open its sockets too
+	kill -0 "$pid" 2>/dev/null || { cat "$TMP/kill-$mode.log"; fail "kill $mode: sluice-fwd exited by itself"; }
+	kill -KILL "$pid"
+	wait "$pid"
+	rc=$?
+	PIDS=()
+	[ "$rc" = 137 ] || fail "kill $mode: sluice-fwd exited with $rc, not by SIGKILL (137)"
+	# The killed process could not remove its runtime directory.
+	rm -rf "/run/sluice/axdpk$ID"
+	if xdp_left; then
+		ip -n "$NSS" link show dev "$VS"
+		fail "kill $mode: an XDP program is still attached to $VS after SIGKILL"
+	fi
+	grep -q "libxdp attaches the program instead" "$TMP/kill-$mode.log" &&
+		{ cat "$TMP/kill-$mode.log"; fail "kill $mode: the port did not attach through a BPF link"; }
+	echo "ok: $mode: sluice-fwd killed with SIGKILL; no XDP program left"
+}
+
 run_mode native
 run_mode skb
+run_sigkill native
+run_sigkill skb

@@ -38,6 +38,8 @@
 
 #include "sl_port_driver.h"
 
+SL_LOG_TYPE_DEFINE(net_af_packet)
+
 #define ETH_HLEN_ 14
 #define VLAN_HLEN_ 4
 /* A V2 tx frame's data starts after the aligned header (the kernel's tp_hdrlen minus the
@@ -56,6 +58,9 @@
 
 struct afp_rxq {
 	/* --- data path --- */
+	struct sl_port_qstats st; /* errors: the truncated frames; nombuf: bursts cut short by
+				     an empty pool */
+	uint64_t truncated;	  /* frames dropped: did not fit in a block */
 	uint8_t *ring;            /* mmap'ed V3 ring: block_nr blocks of blocksz bytes */
 	uint32_t blocksz;
 	uint32_t block_nr;
@@ -64,11 +69,7 @@ struct afp_rxq {
 	uint8_t *frame;           /* (u) next frame in it */
 	struct sl_pool *pool;
 	uint16_t port;
-	bool rxhash;              /* the kernel fills tp_rxhash (fanout on) */
-	uint64_t packets;         /* (data path) */
-	uint64_t bytes;           /* (data path) */
-	uint64_t nombuf;          /* (data path) bursts cut short by an empty pool */
-	uint64_t truncated;       /* (data path) frames dropped: did not fit in a block */
+	bool rxhash; /* the kernel fills tp_rxhash (fanout on) */
 	/* --- control --- */
 	int fd;
 	size_t ring_len;
@@ -76,9 +77,15 @@ struct afp_rxq {
 	uint64_t kdrops;          /* (control) kernel drops (ring full), summed from the socket */
 	uint64_t kfreeze;         /* (control) times the kernel froze the ring */
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct afp_rxq, st);
 
 struct afp_txq {
 	/* --- data path --- */
+	struct sl_port_qstats st; /* errors: the oversize and runt drops */
+	uint64_t ring_full;	  /* packets left to the caller: no free frame */
+	uint64_t oversize;	  /* dropped: longer than the frame or the MTU */
+	uint64_t runt;		  /* dropped: shorter than an Ethernet header */
+	uint64_t kick_err;	  /* sendto() failures (frames stay queued) */
 	uint8_t *ring;            /* mmap'ed V2 ring of frame_nr frames of framesz bytes */
 	uint32_t framesz;
 	uint32_t frame_nr;
@@ -86,15 +93,24 @@ struct afp_txq {
 	uint32_t max_len;         /* largest frame the ring frame can carry */
 	uint32_t mtu_len;         /* (control, atomic) largest frame the interface takes untagged */
 	int fd;
-	uint64_t packets;         /* (data path) */
-	uint64_t bytes;           /* (data path) */
-	uint64_t ring_full;       /* (data path) packets left to the caller: no free frame */
-	uint64_t oversize;        /* (data path) dropped: longer than the frame or the MTU */
-	uint64_t runt;            /* (data path) dropped: shorter than an Ethernet header */
-	uint64_t kick_err;        /* (data path) sendto() failures (frames stay queued) */
 	/* --- control --- */
 	size_t ring_len;
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct afp_txq, st);
+
+/* The driver's own per-queue counters; the kernel's are in afp_xstats(). */
+static const struct sl_port_qxstat afp_rxq_xstats[] = {
+	SL_PORT_QXSTAT_NAMED("truncated_drops", struct afp_rxq, truncated),
+	{NULL, 0},
+};
+
+static const struct sl_port_qxstat afp_txq_xstats[] = {
+	SL_PORT_QXSTAT(struct afp_txq, ring_full),
+	SL_PORT_QXSTAT_NAMED("oversize_drops", struct afp_txq, oversize),
+	SL_PORT_QXSTAT_NAMED("runt_drops", struct afp_txq, runt),
+	SL_PORT_QXSTAT_NAMED("kick_errors", struct afp_txq, kick_err),
+	{NULL, 0},
+};
 
 struct afp_port {
 	char iface[IFNAMSIZ];
@@ -182,9 +198,10 @@ static uint16_t afp_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 			struct sl_pktbuf *m = sl_pktbuf_alloc(rq->pool);
 
 			if (sl_unlikely(m == NULL)) {
-				/* The frame stays in the ring for the next burst; if the pool stays
-				 * empty the ring fills and the kernel counts the drops (imissed). */
-				sl_counter_add(&rq->nombuf, 1);
+				/* The frame stays in the ring for the next burst; if the pool
+				 * stays empty the ring fills and the kernel counts the drops
+				 * (imissed). */
+				sl_counter_add(&rq->st.nombuf, 1);
 				break;
 			}
 			if (sl_likely(len <= (uint32_t)(m->buf_len - m->data_off))) {
@@ -193,14 +210,14 @@ static uint16_t afp_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 			} else {
 				m = rx_copy_chain(rq->pool, m, data, len);
 				if (m == NULL) {
-					sl_counter_add(&rq->nombuf, 1);
+					sl_counter_add(&rq->st.nombuf, 1);
 					break;
 				}
 			}
 			m->pkt_len = len;
 			m->port = rq->port;
 			if (h->tp_status & TP_STATUS_VLAN_VALID) {
-				/* The kernel moved the tag out of the frame, as a NIC's VLAN strip. */
+				/* The kernel moved the tag out of the frame (a NIC's strip). */
 				m->vlan_tci = (uint16_t)h->hv1.tp_vlan_tci;
 				m->ol_flags |= SL_PKT_RX_VLAN | SL_PKT_RX_VLAN_STRIPPED;
 			}
@@ -213,14 +230,15 @@ static uint16_t afp_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 		} else {
 			/* Cut by the kernel to fit the block: never hand out a partial frame. */
 			sl_counter_add(&rq->truncated, 1);
+			sl_counter_add(&rq->st.errors, 1);
 		}
 		rq->frame += h->tp_next_offset;
 		if (--rq->left == 0)
 			rx_block_done(rq);
 	}
 	if (nb) {
-		sl_counter_add(&rq->packets, nb);
-		sl_counter_add(&rq->bytes, bytes);
+		sl_counter_add(&rq->st.packets, nb);
+		sl_counter_add(&rq->st.bytes, bytes);
 	}
 	return nb;
 }
@@ -290,10 +308,12 @@ static uint16_t afp_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 		}
 		if (sl_unlikely(p->pkt_len < ETH_HLEN_)) {
 			sl_counter_add(&tq->runt, 1);
+			sl_counter_add(&tq->st.errors, 1);
 			continue; /* freed with the others below */
 		}
 		if (sl_unlikely(len > mtu_len) && tx_too_long(tq, p, len, mtu_len)) {
 			sl_counter_add(&tq->oversize, 1);
+			sl_counter_add(&tq->st.errors, 1);
 			continue;
 		}
 		if (sl_likely(!vlan)) {
@@ -327,8 +347,8 @@ static uint16_t afp_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 			sl_counter_add(&tq->kick_err, 1);
 	}
 	if (queued) {
-		sl_counter_add(&tq->packets, queued);
-		sl_counter_add(&tq->bytes, bytes);
+		sl_counter_add(&tq->st.packets, queued);
+		sl_counter_add(&tq->st.bytes, bytes);
 	}
 	return i;
 }
@@ -354,12 +374,13 @@ static int packet_socket(struct sl_port *port)
 		int rc = -errno;
 
 		if (rc == -EPERM || rc == -EACCES)
-			SL_LOG(port, ERR, "%s: opening an AF_PACKET socket needs root or CAP_NET_RAW "
+			SL_LOG(net_af_packet, ERR,
+			       "%s: opening an AF_PACKET socket needs root or CAP_NET_RAW "
 			       "(%s); run as root or grant it (setcap cap_net_raw,cap_net_admin+ep)",
 			       port->name, strerror(-rc));
 		else
-			SL_LOG(port, ERR, "%s: cannot open an AF_PACKET socket: %s", port->name,
-			       strerror(-rc));
+			SL_LOG(net_af_packet, ERR, "%s: cannot open an AF_PACKET socket: %s",
+			       port->name, strerror(-rc));
 		return rc;
 	}
 	return fd;
@@ -385,7 +406,8 @@ static int fanout_join(struct sl_port *port, struct afp_rxq *rq)
 
 	if (ap->fanout_id < 0) {
 		/* The kernel picks an id no other group in this namespace uses. */
-		rc = sockopt_int(rq->fd, PACKET_FANOUT, PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID << 16);
+		rc = sockopt_int(rq->fd, PACKET_FANOUT,
+				 PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID << 16);
 		if (rc == 0 && getsockopt(rq->fd, SOL_PACKET, PACKET_FANOUT, &val, &len) < 0)
 			rc = -errno;
 		if (rc == 0)
@@ -394,7 +416,8 @@ static int fanout_join(struct sl_port *port, struct afp_rxq *rq)
 		rc = sockopt_int(rq->fd, PACKET_FANOUT, ap->fanout_id | PACKET_FANOUT_HASH << 16);
 	}
 	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot join the PACKET_FANOUT group that spreads rx over %u queues: %s",
+		SL_LOG(net_af_packet, ERR,
+		       "%s: cannot join the PACKET_FANOUT group that spreads rx over %u queues: %s",
 		       port->name, port->conf.nb_rxq, strerror(-rc));
 		return rc;
 	}
@@ -411,16 +434,18 @@ static int ring_setup(struct sl_port *port, int fd, int version, int ring_opt, v
 	if (rc == 0 && setsockopt(fd, SOL_PACKET, ring_opt, req, (socklen_t)req_len) < 0)
 		rc = -errno;
 	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: the kernel refused a %zu-byte %s ring: %s; try smaller "
-		       "blocksz/framecnt", port->name, ring_len, what, strerror(-rc));
+		SL_LOG(net_af_packet, ERR,
+		       "%s: the kernel refused a %zu-byte %s ring: %s; try smaller "
+		       "blocksz/framecnt",
+		       port->name, ring_len, what, strerror(-rc));
 		return rc;
 	}
 	*ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (*ring == MAP_FAILED) {
 		rc = -errno;
 		*ring = NULL;
-		SL_LOG(port, ERR, "%s: cannot map the %zu-byte %s ring: %s", port->name, ring_len,
-		       what, strerror(-rc));
+		SL_LOG(net_af_packet, ERR, "%s: cannot map the %zu-byte %s ring: %s", port->name,
+		       ring_len, what, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -474,7 +499,8 @@ static int afp_rxq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, i
 
 	(void)nb_desc; /* the ring geometry comes from blocksz/framesz/framecnt */
 	if (sl_pktbuf_pool_buf_len(pool) <= SL_PKTBUF_HEADROOM) {
-		SL_LOG(port, ERR, "%s: rx queue %u: the pool's buffers have no room after the %u-byte headroom",
+		SL_LOG(net_af_packet, ERR,
+		       "%s: rx queue %u: the pool's buffers have no room after the %u-byte headroom",
 		       port->name, qid, SL_PKTBUF_HEADROOM);
 		return -EINVAL;
 	}
@@ -498,16 +524,18 @@ static int afp_rxq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, i
 	/* Only what arrives on the wire: not our own tx, nor what the host sends. */
 	rc = sockopt_int(rq->fd, PACKET_IGNORE_OUTGOING, 1);
 	if (rc < 0)
-		SL_LOG(port, WARNING, "%s: PACKET_IGNORE_OUTGOING unsupported (%s): rx will also see "
-		       "packets sent on %s", port->name, strerror(-rc), ap->iface);
+		SL_LOG(net_af_packet, WARNING,
+		       "%s: PACKET_IGNORE_OUTGOING unsupported (%s): rx will also see "
+		       "packets sent on %s",
+		       port->name, strerror(-rc), ap->iface);
 	rc = ring_setup(port, rq->fd, TPACKET_V3, PACKET_RX_RING, &req, sizeof(req), rq->ring_len,
 			&rq->ring);
 	if (rc < 0)
 		goto free_rq;
 	rc = bind_iface(ap, rq->fd, ETH_P_ALL);
 	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot bind rx queue %u to %s: %s", port->name, qid, ap->iface,
-		       strerror(-rc));
+		SL_LOG(net_af_packet, ERR, "%s: cannot bind rx queue %u to %s: %s", port->name, qid,
+		       ap->iface, strerror(-rc));
 		goto free_rq;
 	}
 	if (port->conf.nb_rxq > 1) {
@@ -570,7 +598,8 @@ static int afp_txq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, i
 	if (ap->qdisc_bypass) {
 		rc = sockopt_int(tq->fd, PACKET_QDISC_BYPASS, 1);
 		if (rc < 0)
-			SL_LOG(port, WARNING, "%s: PACKET_QDISC_BYPASS unsupported (%s); sending through the qdisc",
+			SL_LOG(net_af_packet, WARNING,
+			       "%s: PACKET_QDISC_BYPASS unsupported (%s); sending through the qdisc",
 			       port->name, strerror(-rc));
 	}
 	/* A frame the kernel rejects is skipped rather than blocking the ring forever. */
@@ -583,8 +612,8 @@ static int afp_txq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, i
 	/* Protocol 0: the socket only sends, it never queues received packets. */
 	rc = bind_iface(ap, tq->fd, 0);
 	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot bind tx queue %u to %s: %s", port->name, qid, ap->iface,
-		       strerror(-rc));
+		SL_LOG(net_af_packet, ERR, "%s: cannot bind tx queue %u to %s: %s", port->name, qid,
+		       ap->iface, strerror(-rc));
 		goto free_tq;
 	}
 	port->txq[qid] = tq;
@@ -634,7 +663,8 @@ static int afp_start(struct sl_port *port)
 		for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
 			struct afp_txq *tq = port->txq[q];
 
-			__atomic_store_n(&tq->mtu_len, (uint32_t)ifr.ifr_mtu + ETH_HLEN_, __ATOMIC_RELAXED);
+			__atomic_store_n(&tq->mtu_len, (uint32_t)ifr.ifr_mtu + ETH_HLEN_,
+					 __ATOMIC_RELAXED);
 		}
 	}
 	return 0;
@@ -652,54 +682,27 @@ static void rxq_harvest(struct afp_rxq *rq)
 	}
 }
 
+/* What the queues' counters cannot hold: the kernel's drops, read from the sockets. */
 static void afp_stats(struct sl_port *port, struct sl_port_stats *st)
 {
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct afp_rxq *rq = port->rxq[i];
-		struct afp_txq *tq = port->txq[i];
+	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
+		struct afp_rxq *rq = port->rxq[q];
 
 		if (rq) {
 			rxq_harvest(rq);
-			st->q_ipackets[i] = sl_counter_read(&rq->packets);
-			st->q_ibytes[i] = sl_counter_read(&rq->bytes);
-			st->q_errors[i] = sl_counter_read(&rq->truncated);
-			st->ipackets += st->q_ipackets[i];
-			st->ibytes += st->q_ibytes[i];
-			st->ierrors += st->q_errors[i];
 			st->imissed += rq->kdrops;
-			st->rx_nombuf += sl_counter_read(&rq->nombuf);
-		}
-		if (tq) {
-			st->q_opackets[i] = sl_counter_read(&tq->packets);
-			st->q_obytes[i] = sl_counter_read(&tq->bytes);
-			st->opackets += st->q_opackets[i];
-			st->obytes += st->q_obytes[i];
-			st->oerrors += sl_counter_read(&tq->oversize) + sl_counter_read(&tq->runt);
 		}
 	}
 }
 
 static void afp_stats_reset(struct sl_port *port)
 {
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct afp_rxq *rq = port->rxq[i];
-		struct afp_txq *tq = port->txq[i];
+	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
+		struct afp_rxq *rq = port->rxq[q];
 
 		if (rq) {
 			rxq_harvest(rq); /* zeroes the kernel's side */
 			rq->kdrops = rq->kfreeze = 0;
-			__atomic_store_n(&rq->packets, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&rq->bytes, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&rq->nombuf, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&rq->truncated, 0, __ATOMIC_RELAXED);
-		}
-		if (tq) {
-			__atomic_store_n(&tq->packets, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&tq->bytes, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&tq->ring_full, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&tq->oversize, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&tq->runt, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&tq->kick_err, 0, __ATOMIC_RELAXED);
 		}
 	}
 }
@@ -715,22 +718,6 @@ static int afp_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n
 			rxq_harvest(rq);
 		sl_port_xstat_add(xs, n, &count, rq ? rq->kdrops : 0, "rx_q%u_kernel_drops", q);
 		sl_port_xstat_add(xs, n, &count, rq ? rq->kfreeze : 0, "rx_q%u_freeze_count", q);
-		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->truncated) : 0,
-				  "rx_q%u_truncated_drops", q);
-		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->nombuf) : 0,
-				  "rx_q%u_nombuf", q);
-	}
-	for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
-		struct afp_txq *tq = port->txq[q];
-
-		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->ring_full) : 0,
-				  "tx_q%u_ring_full", q);
-		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->oversize) : 0,
-				  "tx_q%u_oversize_drops", q);
-		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->runt) : 0,
-				  "tx_q%u_runt_drops", q);
-		sl_port_xstat_add(xs, n, &count, tq ? sl_counter_read(&tq->kick_err) : 0,
-				  "tx_q%u_kick_errors", q);
 	}
 	return (int)count;
 }
@@ -752,7 +739,7 @@ static int membership(struct sl_port *port, int type, bool on, const char *what)
 		       &mr, sizeof(mr)) < 0) {
 		int rc = -errno;
 
-		SL_LOG(port, ERR, "%s: cannot turn %s %s on %s: %s", port->name, what,
+		SL_LOG(net_af_packet, ERR, "%s: cannot turn %s %s on %s: %s", port->name, what,
 		       on ? "on" : "off", ap->iface, strerror(-rc));
 		return rc;
 	}
@@ -780,8 +767,8 @@ static int afp_mtu_set(struct sl_port *port, uint16_t mtu)
 	int rc = ifreq_ioctl(ap, SIOCSIFMTU, &ifr);
 
 	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot set the MTU of %s to %u: %s", port->name, ap->iface, mtu,
-		       strerror(-rc));
+		SL_LOG(net_af_packet, ERR, "%s: cannot set the MTU of %s to %u: %s", port->name,
+		       ap->iface, mtu, strerror(-rc));
 		return rc;
 	}
 	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
@@ -813,6 +800,8 @@ static const struct sl_port_ops afp_ops = {
 	.stats = afp_stats,
 	.stats_reset = afp_stats_reset,
 	.xstats = afp_xstats,
+	.rxq_xstats = afp_rxq_xstats,
+	.txq_xstats = afp_txq_xstats,
 	.link = afp_link,
 	.promisc = afp_promisc,
 	.allmulti = afp_allmulti,
@@ -828,21 +817,24 @@ static int check_geometry(const struct sl_port *port, const struct afp_port *ap)
 	uint32_t per_block;
 
 	if (!SL_IS_POW2(ap->blocksz) || ap->blocksz < (uint32_t)page) {
-		SL_LOG(port, ERR, "%s: blocksz=%u must be a power of two of at least the page size (%ld); use %u",
+		SL_LOG(net_af_packet, ERR,
+		       "%s: blocksz=%u must be a power of two of at least the page size (%ld); use %u",
 		       port->name, ap->blocksz, page,
 		       SL_MAX(sl_pow2_ceil(ap->blocksz), (uint32_t)page));
 		return -EINVAL;
 	}
 	if (ap->framesz % TPACKET_ALIGNMENT || ap->framesz > ap->blocksz ||
 	    ap->blocksz % ap->framesz) {
-		SL_LOG(port, ERR, "%s: framesz=%u must be a multiple of %d that divides blocksz=%u; try %u",
+		SL_LOG(net_af_packet, ERR,
+		       "%s: framesz=%u must be a multiple of %d that divides blocksz=%u; try %u",
 		       port->name, ap->framesz, TPACKET_ALIGNMENT, ap->blocksz,
 		       SL_MIN(sl_pow2_ceil(ap->framesz), ap->blocksz));
 		return -EINVAL;
 	}
 	per_block = ap->blocksz / ap->framesz;
 	if (ap->framecnt % per_block) {
-		SL_LOG(port, ERR, "%s: framecnt=%u must be a multiple of %u (blocksz/framesz = %u/%u frames per block); use %u",
+		SL_LOG(net_af_packet, ERR,
+		       "%s: framecnt=%u must be a multiple of %u (blocksz/framesz = %u/%u frames per block); use %u",
 		       port->name, ap->framecnt, per_block, ap->blocksz, ap->framesz,
 		       SL_ALIGN_UP(ap->framecnt, per_block));
 		return -EINVAL;
@@ -860,13 +852,16 @@ static int afp_probe(struct sl_port *port, const struct sl_devargs *args)
 	int rc = 0;
 
 	if (iface == NULL || *iface == '\0') {
-		SL_LOG(port, ERR, "%s: iface=NAME is required (the kernel interface to attach to, "
-		       "e.g. %s,iface=veth0)", port->name, port->name);
+		SL_LOG(net_af_packet, ERR,
+		       "%s: iface=NAME is required (the kernel interface to attach to, "
+		       "e.g. %s,iface=veth0)",
+		       port->name, port->name);
 		return -EINVAL;
 	}
 	if (strlen(iface) >= IFNAMSIZ) {
-		SL_LOG(port, ERR, "%s: iface=%s is longer than the kernel's %d-character limit",
-		       port->name, iface, IFNAMSIZ - 1);
+		SL_LOG(net_af_packet, ERR,
+		       "%s: iface=%s is longer than the kernel's %d-character limit", port->name,
+		       iface, IFNAMSIZ - 1);
 		return -EINVAL;
 	}
 	ap = calloc(1, sizeof(*ap));
@@ -894,7 +889,8 @@ static int afp_probe(struct sl_port *port, const struct sl_devargs *args)
 	ap->ifindex = (int)if_nametoindex(iface);
 	if (ap->ifindex == 0) {
 		rc = errno == ENODEV || errno == ENXIO || errno == 0 ? -ENODEV : -errno;
-		SL_LOG(port, ERR, "%s: interface '%s' not found (%s); list interfaces with `ip link`, "
+		SL_LOG(net_af_packet, ERR,
+		       "%s: interface '%s' not found (%s); list interfaces with `ip link`, "
 		       "and check that the process runs in the interface's network namespace",
 		       port->name, iface, strerror(-rc));
 		goto free_ap;
@@ -907,20 +903,22 @@ static int afp_probe(struct sl_port *port, const struct sl_devargs *args)
 	port->priv = ap;
 	rc = ifreq_ioctl(ap, SIOCGIFHWADDR, &ifr);
 	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot read the MAC address of %s: %s", port->name, iface,
-		       strerror(-rc));
+		SL_LOG(net_af_packet, ERR, "%s: cannot read the MAC address of %s: %s", port->name,
+		       iface, strerror(-rc));
 		goto close_ctl;
 	}
 	memcpy(port->mac, ifr.ifr_hwaddr.sa_data, 6);
 	if (ifreq_ioctl(ap, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
 		port->mtu = (uint16_t)SL_MIN(ifr.ifr_mtu, UINT16_MAX);
 	if ((size_t)port->mtu + ETH_HLEN_ > ap->framesz - TX_DATA_OFF)
-		SL_LOG(port, NOTICE, "%s: %s has MTU %u but tx frames carry at most %zu bytes; raise "
-		       "framesz to send full-size packets", port->name, iface, port->mtu,
-		       ap->framesz - TX_DATA_OFF);
+		SL_LOG(net_af_packet, NOTICE,
+		       "%s: %s has MTU %u but tx frames carry at most %zu bytes; raise "
+		       "framesz to send full-size packets",
+		       port->name, iface, port->mtu, ap->framesz - TX_DATA_OFF);
 	if (ifreq_ioctl(ap, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP))
-		SL_LOG(port, WARNING, "%s: %s is down; bring it up with `ip link set dev %s up`",
-		       port->name, iface, iface);
+		SL_LOG(net_af_packet, WARNING,
+		       "%s: %s is down; bring it up with `ip link set dev %s up`", port->name,
+		       iface, iface);
 	port->ops = &afp_ops;
 	port->rx = afp_rx;
 	port->tx = afp_tx;

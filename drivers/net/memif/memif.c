@@ -21,7 +21,7 @@
 
 #include "memif_dp.h"
 
-SL_LOG_TYPE_DEFINE(memif);
+SL_LOG_TYPE_DEFINE(net_memif)
 
 /* Copies the chain's bytes into new packet buffers; NULL when the pool ran dry. */
 static struct sl_pktbuf *copy_in(struct memif_queue *q, const struct memif_desc *loc,
@@ -85,13 +85,13 @@ static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		end = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
 		/* The server can only fill slots we handed it. */
 		if ((uint16_t)(end - cur) > (uint16_t)(q->refill - cur)) {
-			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			fault_ring(q);
 			goto out;
 		}
 	} else {
 		end = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
 		if ((uint16_t)(end - cur) > q->size) {
-			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			fault_ring(q);
 			goto out;
 		}
 	}
@@ -103,12 +103,12 @@ static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 
 		do {
 			if (k == avail || k == MEMIF_MAX_CHAIN) {
-				fault(q, MEMIF_FAULT_CHAIN, &q->st.bad_desc);
+				fault_desc(q, MEMIF_FAULT_CHAIN);
 				goto publish;
 			}
 			loc[k] = desc_read(ring, (uint16_t)(cur + k) & q->mask);
 			if (sl_unlikely(!desc_ok(q, &loc[k]))) {
-				fault(q, MEMIF_FAULT_DESC, &q->st.bad_desc);
+				fault_desc(q, MEMIF_FAULT_DESC);
 				goto publish;
 			}
 			total += loc[k].length;
@@ -118,7 +118,7 @@ static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			pkts[nb++] = p;
 			bytes += total;
 		} else {
-			sl_counter_add(&q->st.no_buf, 1);
+			sl_counter_add(&q->st.nombuf, 1);
 		}
 		cur = (uint16_t)(cur + k);
 		avail = (uint16_t)(avail - k);
@@ -134,7 +134,8 @@ publish:
 
 				d->flags = 0;
 				d->region = 0;
-				d->offset = (uint32_t)(q->buf_base + (uint64_t)(s & q->mask) * q->bsize);
+				d->offset = (uint32_t)(q->buf_base +
+						       (uint64_t)(s & q->mask) * q->bsize);
 				d->length = q->bsize;
 			}
 			q->refill = head;
@@ -199,7 +200,7 @@ static uint16_t memif_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint64_t bytes = 0;
 
 	if (!dp_enter(q)) {
-		sl_counter_add(&q->st.link_down, n);
+		sl_counter_add(&q->link_down, n);
 		return 0;
 	}
 	ring = q->ring;
@@ -208,7 +209,7 @@ static uint16_t memif_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		uint16_t tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
 
 		if ((uint16_t)(pos - tail) > q->size) {
-			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			fault_ring(q);
 			goto out;
 		}
 		free_slots = (uint16_t)(q->size - (uint16_t)(pos - tail));
@@ -216,7 +217,7 @@ static uint16_t memif_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		uint16_t head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
 
 		if ((uint16_t)(head - pos) > q->size) {
-			fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+			fault_ring(q);
 			goto out;
 		}
 		free_slots = (uint16_t)(head - pos);
@@ -234,13 +235,14 @@ static uint16_t memif_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 				goto publish; /* ring full: the rest stays the caller's */
 			if (q->client) {
 				loc[k].region = 0;
-				loc[k].offset = (uint32_t)(q->buf_base +
-							   (uint64_t)((pos + k) & q->mask) * q->bsize);
+				loc[k].offset =
+					(uint32_t)(q->buf_base +
+						   (uint64_t)((pos + k) & q->mask) * q->bsize);
 				loc[k].length = q->bsize;
 			} else {
 				loc[k] = desc_read(ring, (uint16_t)(pos + k) & q->mask);
 				if (sl_unlikely(!desc_ok(q, &loc[k]) || loc[k].length == 0)) {
-					fault(q, MEMIF_FAULT_DESC, &q->st.bad_desc);
+					fault_desc(q, MEMIF_FAULT_DESC);
 					goto publish;
 				}
 			}
@@ -248,7 +250,7 @@ static uint16_t memif_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			k++;
 		} while (left);
 		if (left) {
-			sl_counter_add(&q->st.too_big, 1); /* dropped below with the sent ones */
+			count_too_big(q); /* dropped below with the sent ones */
 			continue;
 		}
 		copy_out(q, ring, pos, p, loc, k);
@@ -271,7 +273,7 @@ out:
 	sl_counter_add(&q->st.packets, sent);
 	sl_counter_add(&q->st.bytes, bytes);
 	if (i < n)
-		sl_counter_add(&q->st.ring_full, n - i);
+		sl_counter_add(&q->ring_full, n - i);
 	return i;
 }
 
@@ -306,14 +308,15 @@ static int memif_configure(struct sl_port *port)
 	uint64_t size;
 
 	if (qc.rx == 0 || qc.tx == 0) {
-		SL_LOG(memif, ERR, "%s: memif needs at least one rx and one tx queue (got %u rx, %u tx)",
+		SL_LOG(net_memif, ERR,
+		       "%s: memif needs at least one rx and one tx queue (got %u rx, %u tx)",
 		       port->name, qc.rx, qc.tx);
 		return -EINVAL;
 	}
 	/* Zero-copy: region 0 holds the rings only, the buffers are the pools' memory. */
 	size = memif_region_size(qc.tx, qc.rx, mif->log2, mif->zc ? 0 : mif->bsize);
 	if (mif->role == MEMIF_ROLE_CLIENT && size > UINT32_MAX) {
-		SL_LOG(memif, ERR,
+		SL_LOG(net_memif, ERR,
 		       "%s: %u+%u rings of 2^%u buffers of %u bytes need %llu bytes, beyond the 4 GiB "
 		       "memif offsets reach; lower rsize= or bsize=",
 		       port->name, qc.tx, qc.rx, mif->log2, mif->bsize, (unsigned long long)size);
@@ -445,49 +448,12 @@ static int memif_link(struct sl_port *port, struct sl_port_link *link)
 	return 0;
 }
 
-static void memif_stats(struct sl_port *port, struct sl_port_stats *st)
-{
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct memif_queue *rq = port->rxq[i], *tq = port->txq[i];
-
-		if (rq) {
-			st->q_ipackets[i] = sl_counter_read(&rq->st.packets);
-			st->q_ibytes[i] = sl_counter_read(&rq->st.bytes);
-			st->ipackets += st->q_ipackets[i];
-			st->ibytes += st->q_ibytes[i];
-			st->ierrors += sl_counter_read(&rq->st.bad_desc);
-			st->rx_nombuf += sl_counter_read(&rq->st.no_buf);
-			st->q_errors[i] += sl_counter_read(&rq->st.bad_desc);
-		}
-		if (tq) {
-			uint64_t err = sl_counter_read(&tq->st.bad_desc) +
-				       sl_counter_read(&tq->st.too_big);
-
-			st->q_opackets[i] = sl_counter_read(&tq->st.packets);
-			st->q_obytes[i] = sl_counter_read(&tq->st.bytes);
-			st->opackets += st->q_opackets[i];
-			st->obytes += st->q_obytes[i];
-			st->oerrors += err;
-			st->q_errors[i] += err;
-		}
-	}
-}
-
+/* Queue counters are the port layer's (memif_queue's st and the tables below): what is
+ * left is the interface's, counted by the control thread. */
 static void memif_stats_reset(struct sl_port *port)
 {
 	struct memif_if *mif = port->priv;
 
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct memif_queue *qs[2] = {port->rxq[i], port->txq[i]};
-
-		for (int k = 0; k < 2; k++)
-			if (qs[k]) {
-				uint64_t *c = (uint64_t *)&qs[k]->st;
-
-				for (size_t j = 0; j < sizeof(qs[k]->st) / sizeof(uint64_t); j++)
-					__atomic_store_n(&c[j], 0, __ATOMIC_RELAXED);
-			}
-	}
 	__atomic_store_n(&mif->connects, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&mif->disconnects, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&mif->ctl_rejected, 0, __ATOMIC_RELAXED);
@@ -496,7 +462,6 @@ static void memif_stats_reset(struct sl_port *port)
 
 static int memif_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
 {
-	static const struct memif_qstats none; /* a queue not set up counts nothing */
 	struct memif_if *mif = port->priv;
 	unsigned count = 0;
 
@@ -504,58 +469,43 @@ static int memif_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned
 	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->disconnects), "disconnects");
 	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->ctl_rejected), "ctl_rejected");
 	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->peer_faults), "peer_faults");
-	for (uint16_t i = 0; i < port->conf.nb_rxq; i++) {
-		const struct memif_queue *q = port->rxq[i];
-		const struct memif_qstats *st = q ? &q->st : &none;
-
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_desc),
-				  "rx_q%u_bad_desc", i);
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_ring),
-				  "rx_q%u_bad_ring", i);
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->no_buf), "rx_q%u_no_buf", i);
-		if (mif->zc)
-			sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->zc_short),
-					  "rx_q%u_zc_restock_short", i);
-	}
-	for (uint16_t i = 0; i < port->conf.nb_txq; i++) {
-		const struct memif_queue *q = port->txq[i];
-		const struct memif_qstats *st = q ? &q->st : &none;
-
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->link_down),
-				  "tx_q%u_link_down", i);
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->ring_full),
-				  "tx_q%u_ring_full", i);
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->too_big),
-				  "tx_q%u_too_big", i);
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_desc),
-				  "tx_q%u_bad_desc", i);
-		sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->bad_ring),
-				  "tx_q%u_bad_ring", i);
-		if (mif->zc) {
-			sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->zc_copied),
-					  "tx_q%u_zc_copied", i);
-			sl_port_xstat_add(xs, n, &count, sl_counter_read(&st->no_buf),
-					  "tx_q%u_no_buf", i);
-		}
-	}
 	return (int)count;
 }
 
-static const struct sl_port_ops memif_ops = {
-	.info = memif_info,
-	.configure = memif_configure,
-	.rxq_setup = memif_rxq_setup,
-	.txq_setup = memif_txq_setup,
-	.rxq_release = memif_rxq_release,
-	.txq_release = memif_txq_release,
-	.start = memif_start,
-	.stop = memif_stop,
-	.close = memif_close,
-	.link = memif_link,
-	.stats = memif_stats,
-	.stats_reset = memif_stats_reset,
-	.xstats = memif_xstats,
+/* memif's own per-queue counters, "rx_qN_bad_desc"...; the zero-copy client's tables add
+ * the counters only its data path keeps. */
+#define MEMIF_QX(field) SL_PORT_QXSTAT(struct memif_queue, field)
+#define MEMIF_RXQ_XSTATS MEMIF_QX(bad_desc), MEMIF_QX(bad_ring)
+#define MEMIF_TXQ_XSTATS                                                                           \
+	MEMIF_QX(link_down), MEMIF_QX(ring_full), MEMIF_QX(too_big), MEMIF_QX(bad_desc),           \
+		MEMIF_QX(bad_ring)
+
+static const struct sl_port_qxstat memif_rxq_xstats[] = {MEMIF_RXQ_XSTATS, {NULL, 0}};
+static const struct sl_port_qxstat memif_txq_xstats[] = {MEMIF_TXQ_XSTATS, {NULL, 0}};
+static const struct sl_port_qxstat memif_zc_rxq_xstats[] = {
+	MEMIF_RXQ_XSTATS,
+	MEMIF_QX(zc_restock_short),
+	{NULL, 0},
 };
+static const struct sl_port_qxstat memif_zc_txq_xstats[] = {
+	MEMIF_TXQ_XSTATS,
+	MEMIF_QX(zc_copied),
+	MEMIF_QX(no_buf),
+	{NULL, 0},
+};
+
+/* Copy mode and zero-copy client differ only in their counter tables. */
+#define MEMIF_OPS(rxt, txt)                                                                        \
+	{                                                                                          \
+		.info = memif_info, .configure = memif_configure, .rxq_setup = memif_rxq_setup,    \
+		.txq_setup = memif_txq_setup, .rxq_release = memif_rxq_release,                    \
+		.txq_release = memif_txq_release, .start = memif_start, .stop = memif_stop,        \
+		.close = memif_close, .link = memif_link, .stats_reset = memif_stats_reset,        \
+		.xstats = memif_xstats, .rxq_xstats = (rxt), .txq_xstats = (txt),                  \
+	}
+
+static const struct sl_port_ops memif_ops = MEMIF_OPS(memif_rxq_xstats, memif_txq_xstats);
+static const struct sl_port_ops memif_zc_ops = MEMIF_OPS(memif_zc_rxq_xstats, memif_zc_txq_xstats);
 
 /* --- probe --- */
 
@@ -599,11 +549,11 @@ static int memif_probe(struct sl_port *port, const struct sl_devargs *args)
 	} else if (strcmp(role, "client") == 0 || strcmp(role, "slave") == 0) {
 		mif->role = MEMIF_ROLE_CLIENT;
 	} else {
-		SL_LOG(memif, ERR, "%s: role=%s is not server or client", port->name, role);
+		SL_LOG(net_memif, ERR, "%s: role=%s is not server or client", port->name, role);
 		goto fail;
 	}
 	if (zc && mif->role == MEMIF_ROLE_SERVER) {
-		SL_LOG(memif, ERR,
+		SL_LOG(net_memif, ERR,
 		       "%s: zero-copy=yes needs role=client: in memif the client shares its packet "
 		       "buffers and the server always copies; drop zero-copy=yes on the server "
 		       "(it serves zero-copy clients as it is)",
@@ -614,17 +564,17 @@ static int memif_probe(struct sl_port *port, const struct sl_devargs *args)
 	if (sock == NULL)
 		sock = MEMIF_SOCKET_DEFAULT;
 	if (sock[0] == '\0' || strlen(sock) > (mif->abstract ? 106u : 107u)) {
-		SL_LOG(memif, ERR, "%s: socket=%s must be 1 to %u characters", port->name, sock,
+		SL_LOG(net_memif, ERR, "%s: socket=%s must be 1 to %u characters", port->name, sock,
 		       mif->abstract ? 106 : 107);
 		goto fail;
 	}
 	if (!mif->abstract && sock[0] != '/') {
-		SL_LOG(memif, ERR, "%s: socket=%s must be an absolute path", port->name, sock);
+		SL_LOG(net_memif, ERR, "%s: socket=%s must be an absolute path", port->name, sock);
 		goto fail;
 	}
 	strcpy(mif->path, sock);
 	if (secret && strlen(secret) > MEMIF_SECRET_SIZE) {
-		SL_LOG(memif, ERR, "%s: secret= is %zu characters, at most %u", port->name,
+		SL_LOG(net_memif, ERR, "%s: secret= is %zu characters, at most %u", port->name,
 		       strlen(secret), MEMIF_SECRET_SIZE);
 		goto fail;
 	}
@@ -636,7 +586,7 @@ static int memif_probe(struct sl_port *port, const struct sl_devargs *args)
 	memcpy(port->mac, (uint8_t[]){0x02, 0x53, 0x4c, 0x6d, (uint8_t)(port->id >> 8),
 				      (uint8_t)port->id}, 6);
 	if (mac && parse_mac(mac, port->mac) < 0) {
-		SL_LOG(memif, ERR, "%s: mac=%s is not xx:xx:xx:xx:xx:xx", port->name, mac);
+		SL_LOG(net_memif, ERR, "%s: mac=%s is not xx:xx:xx:xx:xx:xx", port->name, mac);
 		goto fail;
 	}
 	mif->nb_rxq = mif->nb_txq = 1;
@@ -644,7 +594,7 @@ static int memif_probe(struct sl_port *port, const struct sl_devargs *args)
 	if (rc < 0)
 		goto fail;
 	port->priv = mif;
-	port->ops = &memif_ops;
+	port->ops = zc ? &memif_zc_ops : &memif_ops;
 	port->rx = zc ? memif_zc_rx : memif_rx;
 	port->tx = zc ? memif_zc_tx : memif_tx;
 	mif->zc_release = zc ? memif_zc_release : NULL;

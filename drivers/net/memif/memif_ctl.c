@@ -262,9 +262,10 @@ static void mif_up(struct memif_if *mif)
 			q->mask = (uint16_t)(q->size - 1);
 			q->client = client;
 			q->bsize = mif->bsize;
-			q->buf_base = memif_region_size(mif->nb_c2s, mif->nb_s2c, mif->run_log2, 0) +
-				      ((uint64_t)((c2s ? 0 : mif->nb_c2s) + i) << mif->run_log2) *
-					      mif->bsize;
+			q->buf_base =
+				memif_region_size(mif->nb_c2s, mif->nb_s2c, mif->run_log2, 0) +
+				((uint64_t)((c2s ? 0 : mif->nb_c2s) + i) << mif->run_log2) *
+					mif->bsize;
 			q->irq_fd = rd->irq_fd;
 			q->last = 0;
 			q->refill = 0;
@@ -300,18 +301,18 @@ static void conn_close(struct memif_conn *c, const char *why, const char *peer_w
 		put_str(m.disconnect.string, MEMIF_DISC_STRING_SIZE, why);
 		send_msg(c, &m, -1);
 		if (mif) {
-			SL_LOG(memif, WARNING, "%s: disconnecting memif peer '%s': %s", mif->name,
-			       mif->remote_name, why);
+			SL_LOG(net_memif, WARNING, "%s: disconnecting memif peer '%s': %s",
+			       mif->name, mif->remote_name, why);
 			counter_inc(&mif->ctl_rejected);
 		} else if (c->sock) {
-			SL_LOG(memif, WARNING, "memif socket %s%s: rejected a connection: %s",
+			SL_LOG(net_memif, WARNING, "memif socket %s%s: rejected a connection: %s",
 			       c->sock->abstract ? "@" : "", c->sock->path, why);
 			for (struct memif_if *m2 = ctl.ifs; m2; m2 = m2->next)
 				if (m2->sock == c->sock)
 					counter_inc(&m2->ctl_rejected);
 		}
 	} else if (mif && peer_why) {
-		SL_LOG(memif, NOTICE, "%s: memif peer '%s' disconnected: %s", mif->name,
+		SL_LOG(net_memif, NOTICE, "%s: memif peer '%s' disconnected: %s", mif->name,
 		       mif->remote_name, peer_why);
 	}
 	if (mif) {
@@ -520,7 +521,7 @@ static int srv_connect(struct memif_conn *c, const struct memif_msg *m, char *wh
 		FAIL("cannot send connected");
 	c->state = CONN_UP;
 	mif_up(mif);
-	SL_LOG(memif, NOTICE, "%s: memif peer '%s' (%s) connected: %u c2s + %u s2c rings",
+	SL_LOG(net_memif, NOTICE, "%s: memif peer '%s' (%s) connected: %u c2s + %u s2c rings",
 	       mif->name, mif->remote_name, ifname, nc, ns);
 	return 0;
 }
@@ -718,7 +719,7 @@ static int handle(struct memif_conn *c, const struct memif_msg *m, int *fd, char
 			peer_string(ifname, sizeof(ifname), m->connect.if_name, MEMIF_NAME_SIZE);
 			c->state = CONN_UP;
 			mif_up(c->mif);
-			SL_LOG(memif, NOTICE,
+			SL_LOG(net_memif, NOTICE,
 			       "%s: connected to memif server '%s' (%s): %u c2s + %u s2c rings",
 			       c->mif->name, c->mif->remote_name, ifname, c->mif->nb_c2s,
 			       c->mif->nb_s2c);
@@ -805,8 +806,9 @@ static void conn_event(struct memif_conn *c, uint32_t events)
 		if (rc < 0) {
 			if (gone) {
 				if (c->mif)
-					SL_LOG(memif, NOTICE, "%s: memif peer '%s' went away: %s",
-					       c->mif->name, c->mif->remote_name, why);
+					SL_LOG(net_memif, NOTICE,
+					       "%s: memif peer '%s' went away: %s", c->mif->name,
+					       c->mif->remote_name, why);
 				conn_close(c, NULL, NULL);
 			} else {
 				conn_close(c, why, NULL);
@@ -819,9 +821,10 @@ static void conn_event(struct memif_conn *c, uint32_t events)
 		if (rc == 1) {
 			char peer[MEMIF_DISC_STRING_SIZE + 1];
 
-			peer_string(peer, sizeof(peer), m.disconnect.string, MEMIF_DISC_STRING_SIZE);
+			peer_string(peer, sizeof(peer), m.disconnect.string,
+				    MEMIF_DISC_STRING_SIZE);
 			if (c->mif == NULL)
-				SL_LOG(memif, NOTICE, "memif peer disconnected: %s", peer);
+				SL_LOG(net_memif, NOTICE, "memif peer disconnected: %s", peer);
 			conn_close(c, NULL, peer);
 			return;
 		}
@@ -832,7 +835,7 @@ static void conn_event(struct memif_conn *c, uint32_t events)
 	}
 	if (events & (EPOLLHUP | EPOLLERR) && !(events & EPOLLIN)) {
 		if (c->mif)
-			SL_LOG(memif, NOTICE, "%s: memif peer '%s' went away", c->mif->name,
+			SL_LOG(net_memif, NOTICE, "%s: memif peer '%s' went away", c->mif->name,
 			       c->mif->remote_name);
 		conn_close(c, NULL, NULL);
 	}
@@ -847,7 +850,7 @@ static void listen_event(struct memif_sock *s)
 	if (fd < 0)
 		return;
 	if (ctl.nb_conns >= MAX_CONNS) {
-		SL_LOG(memif, WARNING, "memif socket %s: %u connections open, refusing another",
+		SL_LOG(net_memif, WARNING, "memif socket %s: %u connections open, refusing another",
 		       s->path, ctl.nb_conns);
 		close(fd);
 		return;
@@ -884,7 +887,7 @@ static void client_try(struct memif_if *mif, uint64_t now)
 		return;
 	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
 		if (!mif->waiting_logged)
-			SL_LOG(memif, NOTICE,
+			SL_LOG(net_memif, NOTICE,
 			       "%s: waiting for a memif server on %s%s (%s); retrying every %u ms",
 			       mif->name, mif->abstract ? "@" : "", mif->path, strerror(errno),
 			       MEMIF_RECONNECT_MS);
@@ -1015,7 +1018,7 @@ fail:
 	if (ctl.wake_fd >= 0)
 		close(ctl.wake_fd);
 	ctl.epfd = ctl.wake_fd = -1;
-	SL_LOG(memif, ERR, "memif: cannot start the control thread: %s", strerror(-rc));
+	SL_LOG(net_memif, ERR, "cannot start the memif control thread: %s", strerror(-rc));
 	return rc;
 }
 
@@ -1059,7 +1062,7 @@ static struct memif_sock *sock_get(struct memif_if *mif, int *err)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		*err = -errno;
-		SL_LOG(memif, ERR, "%s: socket: %s", mif->name, strerror(errno));
+		SL_LOG(net_memif, ERR, "%s: socket: %s", mif->name, strerror(errno));
 		return NULL;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
@@ -1076,18 +1079,18 @@ static struct memif_sock *sock_get(struct memif_if *mif, int *err)
 	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 16) < 0) {
 		*err = -errno;
 		if (errno == EADDRINUSE)
-			SL_LOG(memif, ERR,
+			SL_LOG(net_memif, ERR,
 			       "%s: socket %s%s is in use by another memif server; choose another "
 			       "socket= or stop that server",
 			       mif->name, at, mif->path);
 		else if (errno == ENOENT)
-			SL_LOG(memif, ERR,
+			SL_LOG(net_memif, ERR,
 			       "%s: cannot create socket %s: its directory does not exist; create "
 			       "it or choose another socket=",
 			       mif->name, mif->path);
 		else
-			SL_LOG(memif, ERR, "%s: cannot listen on socket %s%s: %s", mif->name, at,
-			       mif->path, strerror(errno));
+			SL_LOG(net_memif, ERR, "%s: cannot listen on socket %s%s: %s", mif->name,
+			       at, mif->path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -1105,7 +1108,7 @@ static struct memif_sock *sock_get(struct memif_if *mif, int *err)
 	s->next = ctl.socks;
 	ctl.socks = s;
 	epoll_watch(fd, TAG_LISTEN, s->id);
-	SL_LOG(memif, INFO, "%s: memif server listening on %s%s", mif->name, at, mif->path);
+	SL_LOG(net_memif, INFO, "%s: memif server listening on %s%s", mif->name, at, mif->path);
 	return s;
 }
 
@@ -1142,7 +1145,7 @@ int memif_ctl_attach(struct memif_if *mif)
 	for (struct memif_if *o = ctl.ifs; o; o = o->next)
 		if (o->id == mif->id && o->role == mif->role && o->abstract == mif->abstract &&
 		    strcmp(o->path, mif->path) == 0) {
-			SL_LOG(memif, ERR,
+			SL_LOG(net_memif, ERR,
 			       "%s: %s already uses id=%u on socket %s as %s; give each "
 			       "interface of a socket its own id=",
 			       mif->name, o->name, mif->id, mif->path,

@@ -58,10 +58,27 @@ static inline uint8_t *desc_addr(const struct memif_queue *q, const struct memif
 	return q->regions[d->region].addr + d->offset;
 }
 
-static inline void fault(struct memif_queue *q, enum memif_fault why, uint64_t *counter)
+/* A descriptor (or chain) that failed validation: counted in bad_desc and in the queue's
+ * errors (ierrors / oerrors), then the control thread drops the peer. */
+static inline void fault_desc(struct memif_queue *q, enum memif_fault why)
 {
-	sl_counter_add(counter, 1);
+	sl_counter_add(&q->bad_desc, 1);
+	sl_counter_add(&q->st.errors, 1);
 	memif_ctl_fault(q, why);
+}
+
+/* A tx packet taken and dropped because it needs more than MEMIF_MAX_CHAIN slots. */
+static inline void count_too_big(struct memif_queue *q)
+{
+	sl_counter_add(&q->too_big, 1);
+	sl_counter_add(&q->st.errors, 1);
+}
+
+/* A ring index out of range: counted in bad_ring, then the peer is dropped. */
+static inline void fault_ring(struct memif_queue *q)
+{
+	sl_counter_add(&q->bad_ring, 1);
+	memif_ctl_fault(q, MEMIF_FAULT_RING_INDEX);
 }
 
 static inline void signal_peer(const struct memif_queue *q)

@@ -14,13 +14,14 @@
 #define SL_MEMIF_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "memif_proto.h"
 #include "sl_log.h"
 #include "sl_port_driver.h"
 
-SL_LOG_TYPE_DECLARE(memif);
+SL_LOG_TYPE_DECLARE(net_memif);
 
 #define MEMIF_MAX_REGIONS 16      /* regions a client may add (we announce max index 15) */
 #define MEMIF_MAX_LOG2_RING 14    /* 16384 slots */
@@ -42,22 +43,6 @@ struct memif_region_map {
 	uint64_t size;
 };
 
-/* Per-queue counters, written by the data path (sl_counter_add), read by stats. */
-struct memif_qstats {
-	uint64_t packets, bytes;
-	uint64_t link_down;  /* tx: packets refused while not connected */
-	uint64_t ring_full;  /* tx: packets the ring had no room for (not taken) */
-	uint64_t too_big;    /* tx: packets needing more than MEMIF_MAX_CHAIN slots (dropped) */
-	uint64_t bad_desc;   /* descriptors that failed validation */
-	uint64_t bad_ring;   /* ring indexes the peer corrupted */
-	uint64_t no_buf;     /* rx: packets dropped for want of a buffer; tx (zero-copy): packets
-				not taken for want of a buffer to copy into */
-	uint64_t zc_copied;  /* tx (zero-copy): packets copied (not a whole own buffer of an
-				exposed pool) */
-	uint64_t zc_short;   /* rx (zero-copy): restocks that left ring slots empty because
-				the pool ran dry (the server then finds less room) */
-};
-
 struct memif_if;
 struct sl_pool;
 struct sl_pktbuf;
@@ -72,40 +57,75 @@ struct memif_zc_pool {
 	uint16_t region;     /* region index (1..) */
 };
 
+/*
+ * One rx or tx queue.  Lines 0-1: the counters, written by the queue's data-path thread
+ * with sl_counter_add() and read and reset by the port layer (sl_port_stats, xstats): the
+ * port layer's block first (it writes st.stopped through the queue pointer while the port
+ * is stopped), then memif's own reasons, listed in memif.c's xstats tables (names
+ * "rx_qN_<field>" / "tx_qN_<field>").  A burst writes st.packets and st.bytes, and on tx
+ * ring_full and zc_copied: those share line 0; the error reasons fill line 1.  Line 2: what
+ * every burst reads (the hand-over, the ring, the indexes, the port id); line 3: the pool
+ * and the zero-copy scalars with the first exposed pool.
+ */
 struct memif_queue {
+	/* --- counters (dp) --- */
+	struct sl_port_qstats st;  /* packets, bytes; rx: errors = bad_desc, nombuf = packets
+				     dropped for want of a buffer; tx: errors = bad_desc +
+				     too_big */
+	uint64_t ring_full;	   /* tx: packets the ring had no room for (not taken) */
+	uint64_t zc_copied;	   /* tx (zero-copy): packets copied (not a whole own buffer of an
+				     exposed pool) */
+	uint64_t link_down;	   /* tx: packets refused while not connected (not taken) */
+	uint64_t too_big;	   /* tx: packets needing more than MEMIF_MAX_CHAIN slots
+				     (dropped) */
+	uint64_t bad_desc;	   /* descriptors that failed validation */
+	uint64_t bad_ring;	   /* ring indexes the peer corrupted */
+	uint64_t no_buf;	   /* tx (zero-copy): packets not taken for want of a buffer to
+				     copy into */
+	uint64_t zc_restock_short; /* rx (zero-copy): restocks that left ring slots empty
+				      because the pool ran dry (the server then finds less room) */
 	/* --- handover, shared with the background thread --- */
-	uint32_t connected;      /* (ctl) 1 while the fields below are valid; release/acquire */
+	uint32_t connected SL_CACHE_ALIGNED; /* (ctl) 1 while the fields below are valid;
+						release/acquire */
 	uint32_t busy;           /* (dp) 1 inside a burst; seq_cst against `connected` */
 	uint32_t fault;          /* (dp) enum memif_fault, then the control thread disconnects */
 	/* --- set by the control thread before `connected` = 1 --- */
-	struct memif_ring *ring;
-	const struct memif_region_map *regions;
 	uint16_t nb_regions;
 	uint16_t mask;           /* ring size - 1 */
-	uint16_t size;
-	bool client;             /* our role: the client owns the buffers */
-	uint32_t bsize;          /* client: buffer size */
+	struct memif_ring *ring;
+	const struct memif_region_map *regions;
 	uint64_t buf_base;       /* client: offset of slot 0's buffer in region 0 */
+	uint32_t bsize;		 /* client: buffer size */
 	int irq_fd;              /* eventfd to signal when the peer has not masked it */
+	uint16_t size;
+	bool client; /* our role: the client owns the buffers */
 	/* --- data path private indexes --- */
 	uint16_t last;           /* consumer: next slot to read; producer: our published index */
 	uint16_t refill;         /* client rx: head published for the server */
-	uint16_t done;           /* zero-copy tx: oldest slot whose buffer is not freed yet */
-	/* --- zero-copy client (fixed at start; slot arrays private, never shared) --- */
-	uint8_t zc_nb_pools;
-	uint16_t zc_room;        /* rx: data room of a buffer given to the ring */
-	struct memif_zc_pool zc_pools[MEMIF_MAX_REGIONS - 1]; /* rx: [0] its pool; tx: every
-					   exposed pool, [0] the one copies go to */
-	struct sl_pktbuf **slot_buf; /* buffer in each ring slot (size 2^rsize), or NULL */
-	uint32_t *slot_off;      /* rx: region offset given for each slot */
+	uint16_t done;		 /* zero-copy tx: oldest slot whose buffer is not freed yet */
 	/* --- fixed at setup --- */
 	uint16_t port;
 	uint16_t qid;
 	bool rx;
 	struct sl_pool *pool;    /* rx */
 	struct memif_if *mif;
-	struct memif_qstats st SL_CACHE_ALIGNED;
+	/* --- zero-copy client (fixed at start; slot arrays private, never shared) --- */
+	uint8_t zc_nb_pools;
+	uint16_t zc_room;	     /* rx: data room of a buffer given to the ring */
+	struct sl_pktbuf **slot_buf; /* buffer in each ring slot (size 2^rsize), or NULL */
+	uint32_t *slot_off;	     /* rx: region offset given for each slot */
+	struct memif_zc_pool zc_pools[MEMIF_MAX_REGIONS - 1]; /* rx: [0] its pool; tx: every
+					   exposed pool, [0] the one copies go to */
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct memif_queue, st);
+_Static_assert(offsetof(struct memif_queue, zc_copied) + sizeof(uint64_t) <= SL_CACHE_LINE,
+	       "the counters every tx burst writes share line 0 with st");
+_Static_assert(offsetof(struct memif_queue, connected) == 2 * SL_CACHE_LINE &&
+		       offsetof(struct memif_queue, port) + sizeof(uint16_t) <= 3 * SL_CACHE_LINE,
+	       "what every burst reads is line 2");
+_Static_assert(offsetof(struct memif_queue, zc_pools) + sizeof(struct memif_zc_pool) <=
+		       4 * SL_CACHE_LINE,
+	       "the pool and the zero-copy scalars are line 3");
 
 enum memif_role { MEMIF_ROLE_SERVER, MEMIF_ROLE_CLIENT };
 

@@ -52,7 +52,8 @@ static int zc_pool_describe(struct sl_port *port, struct zc_plan *plan, struct s
 {
 	unsigned n = sl_pool_size(pool);
 	const uint8_t *first = sl_pool_obj(pool, 0);
-	const uint8_t *last = (const uint8_t *)sl_pool_obj(pool, n - 1) + sl_pool_elt_size(pool) - 1;
+	const uint8_t *last =
+		(const uint8_t *)sl_pool_obj(pool, n - 1) + sl_pool_elt_size(pool) - 1;
 	uint64_t off, off_last, end, size;
 	size_t pg, pg_last;
 	int fd, fd_last;
@@ -60,14 +61,14 @@ static int zc_pool_describe(struct sl_port *port, struct zc_plan *plan, struct s
 
 	if (first == NULL || sl_mem_locate(first, &fd, &off, &pg) < 0 ||
 	    sl_mem_locate(last, &fd_last, &off_last, &pg_last) < 0 || fd < 0) {
-		SL_LOG(memif, ERR,
+		SL_LOG(net_memif, ERR,
 		       "%s: zero-copy: pool %s is not in shareable Sluice memory (no memfd behind "
 		       "it); create it with sl_pktbuf_pool_create() or drop zero-copy=yes",
 		       port->name, sl_pool_name(pool));
 		return -ENOTSUP;
 	}
 	if (fd_last != fd || off_last - off != (uint64_t)(last - first)) {
-		SL_LOG(memif, ERR,
+		SL_LOG(net_memif, ERR,
 		       "%s: zero-copy: pool %s spans two memory segments, it cannot be one memif "
 		       "region; use a smaller pool or drop zero-copy=yes",
 		       port->name, sl_pool_name(pool));
@@ -75,7 +76,7 @@ static int zc_pool_describe(struct sl_port *port, struct zc_plan *plan, struct s
 	}
 	end = off_last + 1;
 	if (end > (1ull << 32)) {
-		SL_LOG(memif, ERR,
+		SL_LOG(net_memif, ERR,
 		       "%s: zero-copy: pool %s ends %llu bytes into its memory file, beyond the 4 GiB "
 		       "memif offsets reach; create the pool earlier (or smaller) or drop "
 		       "zero-copy=yes",
@@ -88,7 +89,7 @@ static int zc_pool_describe(struct sl_port *port, struct zc_plan *plan, struct s
 		;
 	if (r == plan->nb_regions) {
 		if (r == MEMIF_MAX_REGIONS - 1) {
-			SL_LOG(memif, ERR,
+			SL_LOG(net_memif, ERR,
 			       "%s: zero-copy: the pools lie in more than %u memory files, more "
 			       "regions than memif peers accept; share pools between queues",
 			       port->name, MEMIF_MAX_REGIONS - 1);
@@ -148,7 +149,7 @@ int memif_zc_prepare(struct sl_port *port)
 		buf_len = sl_pktbuf_pool_buf_len(q->pool);
 		head = SL_MIN((unsigned)SL_PKTBUF_HEADROOM, buf_len);
 		if (buf_len - head < 64) {
-			SL_LOG(memif, ERR,
+			SL_LOG(net_memif, ERR,
 			       "%s: zero-copy: buffers of pool %s hold %u bytes after the %u-byte "
 			       "headroom; use buffers of at least %u bytes",
 			       port->name, sl_pool_name(q->pool), buf_len - head, head, head + 64);
@@ -173,7 +174,7 @@ int memif_zc_prepare(struct sl_port *port)
 				q->zc_pools[q->zc_nb_pools++] = all[k];
 	}
 	memif_ctl_locked(zc_commit, mif, &plan);
-	SL_LOG(memif, NOTICE, "%s: zero-copy: %u pool(s) shared as %u region(s)", port->name,
+	SL_LOG(net_memif, NOTICE, "%s: zero-copy: %u pool(s) shared as %u region(s)", port->name,
 	       nb_all, plan.nb_regions);
 	return 0;
 }
@@ -230,7 +231,7 @@ static void zc_restock(struct memif_queue *q, struct memif_ring *ring, uint16_t 
 		/* When the pool runs low take what there is, down to one buffer. */
 		while (sl_pktbuf_alloc_bulk(zp->pool, bufs, want) < 0)
 			if ((want /= 2) == 0) {
-				sl_counter_add(&q->st.zc_short, 1);
+				sl_counter_add(&q->zc_restock_short, 1);
 				goto publish;
 			}
 		for (unsigned i = 0; i < want; i++) {
@@ -272,7 +273,7 @@ uint16_t memif_zc_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	end = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
 	/* The server can only fill slots we stocked. */
 	if ((uint16_t)(end - cur) > (uint16_t)(q->refill - cur)) {
-		fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+		fault_ring(q);
 		goto out;
 	}
 	avail = (uint16_t)(end - cur);
@@ -285,7 +286,7 @@ uint16_t memif_zc_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			uint16_t slot;
 
 			if (k == avail || k == MEMIF_MAX_CHAIN) {
-				fault(q, MEMIF_FAULT_CHAIN, &q->st.bad_desc);
+				fault_desc(q, MEMIF_FAULT_CHAIN);
 				goto restock;
 			}
 			slot = (uint16_t)(cur + k) & q->mask;
@@ -293,7 +294,7 @@ uint16_t memif_zc_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			if (sl_unlikely(loc[k].region != q->zc_pools[0].region ||
 					loc[k].offset != q->slot_off[slot] ||
 					loc[k].length > q->zc_room)) {
-				fault(q, MEMIF_FAULT_DESC, &q->st.bad_desc);
+				fault_desc(q, MEMIF_FAULT_DESC);
 				goto restock;
 			}
 			total += loc[k].length;
@@ -402,7 +403,7 @@ uint16_t memif_zc_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint64_t bytes = 0, copied = 0;
 
 	if (!dp_enter(q)) {
-		sl_counter_add(&q->st.link_down, n);
+		sl_counter_add(&q->link_down, n);
 		return 0;
 	}
 	ring = q->ring;
@@ -410,7 +411,7 @@ uint16_t memif_zc_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
 	/* The server consumes in order what we published: done <= tail <= head. */
 	if ((uint16_t)(tail - q->done) > (uint16_t)(pos - q->done)) {
-		fault(q, MEMIF_FAULT_RING_INDEX, &q->st.bad_ring);
+		fault_ring(q);
 		goto out;
 	}
 	zc_reclaim(q, tail);
@@ -432,12 +433,12 @@ uint16_t memif_zc_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		}
 		k = p->pkt_len ? (p->pkt_len + q->zc_room - 1u) / q->zc_room : 1;
 		if (k > MEMIF_MAX_CHAIN) {
-			sl_counter_add(&q->st.too_big, 1);
+			count_too_big(q);
 		} else {
 			if (k > free_slots)
 				break;
 			if (sl_pktbuf_alloc_bulk(q->zc_pools[0].pool, bufs, k) < 0) {
-				sl_counter_add(&q->st.no_buf, n - i);
+				sl_counter_add(&q->no_buf, n - i);
 				n = i; /* not taken: counted here, not as ring_full */
 				break;
 			}
@@ -466,8 +467,8 @@ out:
 	sl_pktbuf_free_bulk(drop, nb_drop);
 	sl_counter_add(&q->st.packets, sent);
 	sl_counter_add(&q->st.bytes, bytes);
-	sl_counter_add(&q->st.zc_copied, copied);
+	sl_counter_add(&q->zc_copied, copied);
 	if (i < n)
-		sl_counter_add(&q->st.ring_full, n - i);
+		sl_counter_add(&q->ring_full, n - i);
 	return i;
 }

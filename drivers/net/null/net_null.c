@@ -10,16 +10,17 @@
 
 #include "sl_port_driver.h"
 
+SL_LOG_TYPE_DEFINE(net_null)
+
 struct null_queue {
-	struct sl_pool *pool; /* rx only */
+	struct sl_port_qstats st; /* (data path) */
+	struct sl_pool *pool;	  /* rx only */
 	uint32_t size;
 	bool copy;
 	uint16_t port;
 	const uint8_t *frame; /* template copied into each packet when copy is on */
-	uint64_t packets;     /* (data path) */
-	uint64_t bytes;       /* (data path) */
-	uint64_t nombuf;      /* (data path) */
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct null_queue, st);
 
 struct null_port {
 	uint32_t size;
@@ -33,7 +34,7 @@ static uint16_t null_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 	struct null_queue *nq = q;
 
 	if (sl_unlikely(sl_pktbuf_alloc_bulk(nq->pool, pkts, n) < 0)) {
-		sl_counter_add(&nq->nombuf, n);
+		sl_counter_add(&nq->st.nombuf, n);
 		return 0;
 	}
 	for (uint16_t i = 0; i < n; i++) {
@@ -45,8 +46,8 @@ static uint16_t null_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 		if (nq->copy)
 			memcpy(sl_pktbuf_mtod(p, void *), nq->frame, nq->size);
 	}
-	sl_counter_add(&nq->packets, n);
-	sl_counter_add(&nq->bytes, (uint64_t)n * nq->size);
+	sl_counter_add(&nq->st.packets, n);
+	sl_counter_add(&nq->st.bytes, (uint64_t)n * nq->size);
 	return n;
 }
 
@@ -62,8 +63,8 @@ static uint16_t null_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct null_queue *nq = q;
 
-	sl_counter_add(&nq->bytes, sl_port_bytes(pkts, n));
-	sl_counter_add(&nq->packets, n);
+	sl_counter_add(&nq->st.bytes, sl_port_bytes(pkts, n));
+	sl_counter_add(&nq->st.packets, n);
 	sl_pktbuf_free_bulk(pkts, n);
 	return n;
 }
@@ -97,8 +98,9 @@ static int null_rxq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, 
 
 	(void)nb_desc;
 	if (np->size + SL_PKTBUF_HEADROOM > sl_pktbuf_pool_buf_len(pool)) {
-		SL_LOG(port, ERR, "%s: packets of %u bytes do not fit the pool's %u-byte buffers",
-		       port->name, np->size, sl_pktbuf_pool_buf_len(pool) - SL_PKTBUF_HEADROOM);
+		SL_LOG(net_null, ERR,
+		       "%s: packets of %u bytes do not fit the pool's %u-byte buffers", port->name,
+		       np->size, sl_pktbuf_pool_buf_len(pool) - SL_PKTBUF_HEADROOM);
 		return -EINVAL;
 	}
 	q = queue_new(port, node);
@@ -132,45 +134,6 @@ static void null_txq_release(struct sl_port *port, uint16_t q)
 	port->txq[q] = NULL;
 }
 
-static void null_stats(struct sl_port *port, struct sl_port_stats *st)
-{
-	for (uint16_t i = 0; i < port->conf.nb_rxq; i++) {
-		struct null_queue *q = port->rxq[i];
-
-		if (q == NULL)
-			continue;
-		st->q_ipackets[i] = sl_counter_read(&q->packets);
-		st->q_ibytes[i] = sl_counter_read(&q->bytes);
-		st->ipackets += st->q_ipackets[i];
-		st->ibytes += st->q_ibytes[i];
-		st->rx_nombuf += sl_counter_read(&q->nombuf);
-	}
-	for (uint16_t i = 0; i < port->conf.nb_txq; i++) {
-		struct null_queue *q = port->txq[i];
-
-		if (q == NULL)
-			continue;
-		st->q_opackets[i] = sl_counter_read(&q->packets);
-		st->q_obytes[i] = sl_counter_read(&q->bytes);
-		st->opackets += st->q_opackets[i];
-		st->obytes += st->q_obytes[i];
-	}
-}
-
-static void null_stats_reset(struct sl_port *port)
-{
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct null_queue *qs[2] = {port->rxq[i], port->txq[i]};
-
-		for (int k = 0; k < 2; k++)
-			if (qs[k]) {
-				__atomic_store_n(&qs[k]->packets, 0, __ATOMIC_RELAXED);
-				__atomic_store_n(&qs[k]->bytes, 0, __ATOMIC_RELAXED);
-				__atomic_store_n(&qs[k]->nombuf, 0, __ATOMIC_RELAXED);
-			}
-	}
-}
-
 static void null_close(struct sl_port *port)
 {
 	free(port->priv);
@@ -183,8 +146,6 @@ static const struct sl_port_ops null_ops = {
 	.rxq_release = null_rxq_release,
 	.txq_release = null_txq_release,
 	.close = null_close,
-	.stats = null_stats,
-	.stats_reset = null_stats_reset,
 };
 
 static int null_probe(struct sl_port *port, const struct sl_devargs *args)

@@ -39,6 +39,8 @@
 /* Smallest data room per buffer we accept: bounds the segments of a chain. */
 #define MIN_SEG_ROOM 64
 
+SL_LOG_TYPE_DEFINE(net_pcap)
+
 /* One packet of a file held in memory (infinite_rx). */
 struct mem_rec {
 	uint64_t ts;     /* nanoseconds since the epoch */
@@ -62,6 +64,10 @@ struct rec {
 };
 
 struct pcap_rxq {
+	struct sl_port_qstats st; /* (data path) errors: the read errors */
+	/* (data path) the driver's own counters, read by the control thread */
+	uint64_t read_errors, loops;
+	uint64_t eof; /* (data path) 1 once rx is over: a state, never reset */
 	/* read-only while started */
 	pcap_t *pcap;              /* streamed file or live handle; NULL with mem */
 	const struct pcap_mem *mem; /* infinite_rx */
@@ -84,12 +90,14 @@ struct pcap_rxq {
 	uint64_t delivered;        /* packets delivered since setup (for the EOF log line) */
 	struct sl_pktbuf **cb_pkts; /* live: where the pcap_dispatch callback stores */
 	uint16_t cb_n;
-	/* (data path) counters, read by the control thread */
-	uint64_t packets, bytes, nombuf, read_errors, eof, loops;
 	uint64_t drops_base;       /* (control) kernel drops at the last reset */
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct pcap_rxq, st);
 
 struct pcap_txq {
+	struct sl_port_qstats st; /* (data path) errors: send_errors + no_sink */
+	/* (data path) the driver's own counters */
+	uint64_t send_errors, busy, no_sink;
 	/* read-only while started */
 	pcap_dumper_t *dumper;     /* file */
 	pcap_t *pcap;              /* live */
@@ -98,8 +106,23 @@ struct pcap_txq {
 	uint8_t *scratch;          /* SNAPLEN bytes: multi-segment packets are copied here */
 	/* (data path) */
 	bool error_logged;
-	uint64_t packets, bytes, send_errors, busy, no_sink;
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct pcap_txq, st);
+
+/* The driver's own per-queue counters; rx_q0_file_eof is a state, in pcap_xstats(). */
+static const struct sl_port_qxstat pcap_rxq_xstats[] = {
+	SL_PORT_QXSTAT_NAMED("file_loops", struct pcap_rxq, loops),
+	SL_PORT_QXSTAT(struct pcap_rxq, read_errors),
+	{NULL, 0},
+};
+
+static const struct sl_port_qxstat pcap_txq_xstats[] = {
+	SL_PORT_QXSTAT(struct pcap_txq, send_errors),
+	/* live: the kernel queue was full; left with the caller, not taken */
+	SL_PORT_QXSTAT_NAMED("send_busy", struct pcap_txq, busy),
+	SL_PORT_QXSTAT_NAMED("no_sink_drops", struct pcap_txq, no_sink),
+	{NULL, 0},
+};
 
 struct pcap_port {
 	char name[SL_PORT_NAME_SIZE];
@@ -165,7 +188,7 @@ static void rx_log_once(struct pcap_rxq *q, const char *what)
 	if (q->error_logged)
 		return;
 	q->error_logged = true;
-	SL_LOG(port, ERR, "%s: %s: %s", q->port_name, q->source, what);
+	SL_LOG(net_pcap, ERR, "%s: %s: %s", q->port_name, q->source, what);
 }
 
 /* Reads the next record: 1, 0 at the end of the file, -1 on a read error (logged). */
@@ -210,11 +233,12 @@ static void rx_finish(struct pcap_rxq *q, int rc)
 	q->done = true;
 	sl_counter_add(&q->eof, 1);
 	if (rc == 0) {
-		SL_LOG(port, INFO, "%s: %s: end of file after %llu packets", q->port_name,
+		SL_LOG(net_pcap, INFO, "%s: %s: end of file after %llu packets", q->port_name,
 		       q->source, (unsigned long long)q->delivered);
 		return;
 	}
 	sl_counter_add(&q->read_errors, 1);
+	sl_counter_add(&q->st.errors, 1);
 	snprintf(msg, sizeof(msg),
 		 "file is damaged after %llu good packets (%s); rx stops here. "
 		 "Was it cut short or still being written? Check it with tshark -r",
@@ -262,7 +286,7 @@ static uint16_t pcap_rx_file(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		p = copy_in(q->pool, q->cur.data, q->cur.caplen);
 		if (sl_unlikely(p == NULL)) {
 			/* The packet stays pending: the next burst tries again. */
-			sl_counter_add(&q->nombuf, 1);
+			sl_counter_add(&q->st.nombuf, 1);
 			break;
 		}
 		p->port = q->port;
@@ -273,8 +297,8 @@ static uint16_t pcap_rx_file(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		q->pending = false;
 		q->delivered++;
 	}
-	sl_counter_add(&q->packets, nb);
-	sl_counter_add(&q->bytes, bytes);
+	sl_counter_add(&q->st.packets, nb);
+	sl_counter_add(&q->st.bytes, bytes);
 	return nb;
 }
 
@@ -285,7 +309,7 @@ static void live_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *dat
 
 	if (sl_unlikely(p == NULL)) {
 		/* libpcap has consumed the packet already: it is lost. */
-		sl_counter_add(&q->nombuf, 1);
+		sl_counter_add(&q->st.nombuf, 1);
 		return;
 	}
 	p->port = q->port;
@@ -307,10 +331,11 @@ static uint16_t pcap_rx_live(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	rc = pcap_dispatch(q->pcap, n, live_cb, (u_char *)q);
 	if (sl_unlikely(rc < 0)) {
 		sl_counter_add(&q->read_errors, 1);
+		sl_counter_add(&q->st.errors, 1);
 		rx_log_once(q, pcap_geterr(q->pcap));
 	}
-	sl_counter_add(&q->packets, q->cb_n);
-	sl_counter_add(&q->bytes, sl_port_bytes(pkts, q->cb_n));
+	sl_counter_add(&q->st.packets, q->cb_n);
+	sl_counter_add(&q->st.bytes, sl_port_bytes(pkts, q->cb_n));
 	return q->cb_n;
 }
 
@@ -349,8 +374,8 @@ static uint16_t pcap_tx_file(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		pcap_dump((u_char *)q->dumper, &h, linear(p, q->scratch, h.caplen));
 		bytes += p->pkt_len;
 	}
-	sl_counter_add(&q->packets, n);
-	sl_counter_add(&q->bytes, bytes);
+	sl_counter_add(&q->st.packets, n);
+	sl_counter_add(&q->st.bytes, bytes);
 	sl_pktbuf_free_bulk(pkts, n);
 	return n;
 }
@@ -360,7 +385,7 @@ static void tx_log_once(struct pcap_txq *q, const char *what)
 	if (q->error_logged)
 		return;
 	q->error_logged = true;
-	SL_LOG(port, ERR, "%s: tx on %s failed: %s (counted in tx_q0_send_errors; logged once)",
+	SL_LOG(net_pcap, ERR, "%s: tx on %s failed: %s (counted in tx_q0_send_errors; logged once)",
 	       q->port_name, q->sink, what);
 }
 
@@ -395,8 +420,9 @@ static uint16_t pcap_tx_live(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		}
 		bytes += p->pkt_len;
 	}
-	sl_counter_add(&q->packets, i - errors);
-	sl_counter_add(&q->bytes, bytes);
+	sl_counter_add(&q->st.packets, i - errors);
+	sl_counter_add(&q->st.bytes, bytes);
+	sl_counter_add(&q->st.errors, errors);
 	sl_counter_add(&q->send_errors, errors);
 	sl_pktbuf_free_bulk(pkts, i);
 	return i;
@@ -408,6 +434,7 @@ static uint16_t pcap_tx_none(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	struct pcap_txq *q = qv;
 
 	sl_counter_add(&q->no_sink, n);
+	sl_counter_add(&q->st.errors, n);
 	sl_pktbuf_free_bulk(pkts, n);
 	return n;
 }
@@ -424,21 +451,23 @@ static int open_rx_file(const char *port, const char *path, pcap_t **out)
 	if (f == NULL) {
 		int rc = errno;
 
-		SL_LOG(port, ERR, "%s: rx_pcap=%s cannot be opened: %s%s", port, path, strerror(rc),
+		SL_LOG(net_pcap, ERR, "%s: rx_pcap=%s cannot be opened: %s%s", port, path,
+		       strerror(rc),
 		       rc == ENOENT ? " (give the path of an existing pcap file)" : "");
 		return -rc;
 	}
 	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
 	if (p == NULL) {
 		fclose(f);
-		SL_LOG(port, ERR, "%s: rx_pcap=%s is not a readable pcap or pcapng file: %s", port,
-		       path, err);
+		SL_LOG(net_pcap, ERR, "%s: rx_pcap=%s is not a readable pcap or pcapng file: %s",
+		       port, path, err);
 		return -EINVAL;
 	}
 	if (pcap_datalink(p) != DLT_EN10MB)
-		SL_LOG(port, WARNING, "%s: rx_pcap=%s has link type %s, not Ethernet; packets are "
-		       "passed as they are", port, path,
-		       pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
+		SL_LOG(net_pcap, WARNING,
+		       "%s: rx_pcap=%s has link type %s, not Ethernet; packets are "
+		       "passed as they are",
+		       port, path, pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
 	*out = p;
 	return 0;
 }
@@ -488,12 +517,15 @@ static int load_file(struct pcap_port *pp)
 		size += h->caplen;
 	}
 	if (rc == PCAP_ERROR)
-		SL_LOG(port, ERR, "%s: rx_pcap=%s is damaged after %u good packets (%s); "
-		       "infinite_rx loops over those", pp->name, pp->rx_pcap, m->n, pcap_geterr(p));
+		SL_LOG(net_pcap, ERR,
+		       "%s: rx_pcap=%s is damaged after %u good packets (%s); "
+		       "infinite_rx loops over those",
+		       pp->name, pp->rx_pcap, m->n, pcap_geterr(p));
 	pcap_close(p);
 	if (m->n == 0) {
-		SL_LOG(port, ERR, "%s: rx_pcap=%s has no packets to loop over with infinite_rx=1",
-		       pp->name, pp->rx_pcap);
+		SL_LOG(net_pcap, ERR,
+		       "%s: rx_pcap=%s has no packets to loop over with infinite_rx=1", pp->name,
+		       pp->rx_pcap);
 		return -EINVAL;
 	}
 	/* A loop lasts the file's span plus one mean gap, so looped timestamps keep going up. */
@@ -503,8 +535,10 @@ static int load_file(struct pcap_port *pp)
 	return 0;
 nomem:
 	pcap_close(p);
-	SL_LOG(port, ERR, "%s: rx_pcap=%s does not fit in memory for infinite_rx=1 (%u packets, "
-	       "%zu bytes read)", pp->name, pp->rx_pcap, m->n, size);
+	SL_LOG(net_pcap, ERR,
+	       "%s: rx_pcap=%s does not fit in memory for infinite_rx=1 (%u packets, "
+	       "%zu bytes read)",
+	       pp->name, pp->rx_pcap, m->n, size);
 	return -ENOMEM;
 }
 
@@ -515,8 +549,10 @@ static int open_tx_file(struct pcap_port *pp)
 	if (f == NULL) {
 		int rc = errno;
 
-		SL_LOG(port, ERR, "%s: tx_pcap=%s cannot be created: %s (does its directory exist "
-		       "and is it writable?)", pp->name, pp->tx_pcap, strerror(rc));
+		SL_LOG(net_pcap, ERR,
+		       "%s: tx_pcap=%s cannot be created: %s (does its directory exist "
+		       "and is it writable?)",
+		       pp->name, pp->tx_pcap, strerror(rc));
 		return -rc;
 	}
 	pp->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, SNAPLEN,
@@ -527,7 +563,8 @@ static int open_tx_file(struct pcap_port *pp)
 	}
 	pp->dumper = pcap_dump_fopen(pp->dead, f);
 	if (pp->dumper == NULL) {
-		SL_LOG(port, ERR, "%s: tx_pcap=%s: %s", pp->name, pp->tx_pcap, pcap_geterr(pp->dead));
+		SL_LOG(net_pcap, ERR, "%s: tx_pcap=%s: %s", pp->name, pp->tx_pcap,
+		       pcap_geterr(pp->dead));
 		fclose(f);
 		pcap_close(pp->dead);
 		pp->dead = NULL;
@@ -554,7 +591,7 @@ static int open_iface(const char *port, const char *key, const char *ifname, boo
 	int rc;
 
 	if (p == NULL) {
-		SL_LOG(port, ERR, "%s: %s=%s: %s", port, key, ifname, err);
+		SL_LOG(net_pcap, ERR, "%s: %s=%s: %s", port, key, ifname, err);
 		return -ENODEV;
 	}
 	pcap_set_snaplen(p, SNAPLEN);
@@ -574,38 +611,40 @@ static int open_iface(const char *port, const char *key, const char *ifname, boo
 		switch (rc) {
 		case PCAP_ERROR_NO_SUCH_DEVICE:
 			err_no = ENODEV;
-			SL_LOG(port, ERR, "%s: %s=%s: no such interface (ip link lists them)", port,
-			       key, ifname);
+			SL_LOG(net_pcap, ERR, "%s: %s=%s: no such interface (ip link lists them)",
+			       port, key, ifname);
 			break;
 		case PCAP_ERROR_PERM_DENIED:
 			err_no = EPERM;
-			SL_LOG(port, ERR, "%s: %s=%s: permission denied; run as root or give the "
-			       "program CAP_NET_RAW (%s)", port, key, ifname, why);
+			SL_LOG(net_pcap, ERR,
+			       "%s: %s=%s: permission denied; run as root or give the "
+			       "program CAP_NET_RAW (%s)",
+			       port, key, ifname, why);
 			break;
 		case PCAP_ERROR_IFACE_NOT_UP:
 			err_no = ENETDOWN;
-			SL_LOG(port, ERR, "%s: %s=%s: interface is down; ip link set %s up", port, key,
-			       ifname, ifname);
+			SL_LOG(net_pcap, ERR, "%s: %s=%s: interface is down; ip link set %s up",
+			       port, key, ifname, ifname);
 			break;
 		default:
 			err_no = EIO;
-			SL_LOG(port, ERR, "%s: %s=%s: %s (%s)", port, key, ifname,
+			SL_LOG(net_pcap, ERR, "%s: %s=%s: %s (%s)", port, key, ifname,
 			       pcap_statustostr(rc), why);
 		}
 		pcap_close(p);
 		return -err_no;
 	}
 	if (rc > 0)
-		SL_LOG(port, WARNING, "%s: %s=%s: %s", port, key, ifname, pcap_statustostr(rc));
+		SL_LOG(net_pcap, WARNING, "%s: %s=%s: %s", port, key, ifname, pcap_statustostr(rc));
 	if (pcap_setnonblock(p, 1, err) < 0) {
-		SL_LOG(port, ERR, "%s: %s=%s: cannot make the capture non-blocking: %s", port, key,
-		       ifname, err);
+		SL_LOG(net_pcap, ERR, "%s: %s=%s: cannot make the capture non-blocking: %s", port,
+		       key, ifname, err);
 		pcap_close(p);
 		return -EIO;
 	}
 	/* rx sees what others send us, not our own tx; tx needs no copies at all. */
 	if (rx ? pcap_setdirection(p, PCAP_D_IN) : drop_all(p)) {
-		SL_LOG(port, ERR, "%s: %s=%s: cannot set up the capture filter: %s", port, key,
+		SL_LOG(net_pcap, ERR, "%s: %s=%s: cannot set up the capture filter: %s", port, key,
 		       ifname, pcap_geterr(p));
 		pcap_close(p);
 		return -EIO;
@@ -655,9 +694,10 @@ static int pcap_rxq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, 
 
 	(void)nb_desc;
 	if (buf_len < SL_PKTBUF_HEADROOM + MIN_SEG_ROOM) {
-		SL_LOG(port, ERR, "%s: the pool's %u-byte buffers leave under %d bytes of data after "
-		       "the %d-byte headroom; use SL_PKTBUF_DEFAULT_BUF_SIZE", port->name, buf_len,
-		       MIN_SEG_ROOM, SL_PKTBUF_HEADROOM);
+		SL_LOG(net_pcap, ERR,
+		       "%s: the pool's %u-byte buffers leave under %d bytes of data after "
+		       "the %d-byte headroom; use SL_PKTBUF_DEFAULT_BUF_SIZE",
+		       port->name, buf_len, MIN_SEG_ROOM, SL_PKTBUF_HEADROOM);
 		return -EINVAL;
 	}
 	q = sl_malloc(sizeof(*q), 0, node);
@@ -740,7 +780,7 @@ static void pcap_txq_release(struct sl_port *port, uint16_t qid)
 static void flush(struct pcap_port *pp)
 {
 	if (pp->dumper && pcap_dump_flush(pp->dumper) < 0)
-		SL_LOG(port, ERR, "%s: tx_pcap=%s: writing failed: %s (disk full?)", pp->name,
+		SL_LOG(net_pcap, ERR, "%s: tx_pcap=%s: writing failed: %s (disk full?)", pp->name,
 		       pp->tx_pcap, strerror(errno));
 }
 
@@ -779,72 +819,35 @@ static uint64_t kernel_drops(const struct pcap_rxq *q)
 	return (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 }
 
+/* What the queue's counters cannot hold: the kernel's drops on a live rx socket. */
 static void pcap_stats_get(struct sl_port *port, struct sl_port_stats *st)
 {
 	struct pcap_rxq *rq = port->rxq[0];
-	struct pcap_txq *tq = port->txq[0];
+	uint64_t drops = rq ? kernel_drops(rq) : 0;
 
-	if (rq) {
-		st->ipackets = st->q_ipackets[0] = sl_counter_read(&rq->packets);
-		st->ibytes = st->q_ibytes[0] = sl_counter_read(&rq->bytes);
-		st->ierrors = st->q_errors[0] = sl_counter_read(&rq->read_errors);
-		st->rx_nombuf = sl_counter_read(&rq->nombuf);
-		uint64_t drops = kernel_drops(rq);
-
-		st->imissed = drops > rq->drops_base ? drops - rq->drops_base : 0;
-	}
-	if (tq) {
-		st->opackets = st->q_opackets[0] = sl_counter_read(&tq->packets);
-		st->obytes = st->q_obytes[0] = sl_counter_read(&tq->bytes);
-		st->oerrors = sl_counter_read(&tq->send_errors) + sl_counter_read(&tq->no_sink);
-	}
+	if (rq && drops > rq->drops_base)
+		st->imissed += drops - rq->drops_base;
 }
 
 static void pcap_stats_reset(struct sl_port *port)
 {
 	struct pcap_rxq *rq = port->rxq[0];
-	struct pcap_txq *tq = port->txq[0];
 
-	if (rq) {
-		uint64_t *c[] = {&rq->packets, &rq->bytes, &rq->nombuf, &rq->read_errors,
-				 &rq->loops};
-
-		for (unsigned i = 0; i < SL_ARRAY_SIZE(c); i++)
-			__atomic_store_n(c[i], 0, __ATOMIC_RELAXED);
+	if (rq)
 		rq->drops_base = kernel_drops(rq);
-	}
-	if (tq) {
-		uint64_t *c[] = {&tq->packets, &tq->bytes, &tq->send_errors, &tq->busy,
-				 &tq->no_sink};
-
-		for (unsigned i = 0; i < SL_ARRAY_SIZE(c); i++)
-			__atomic_store_n(c[i], 0, __ATOMIC_RELAXED);
-	}
 }
 
+/* rx_q0_file_eof: 1 once rx reached the end of the file (or a damaged record): rx is over.
+ * A state, so a stats reset leaves it. */
 static int pcap_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
 {
 	struct pcap_rxq *rq = port->rxq[0];
-	struct pcap_txq *tq = port->txq[0];
-	const struct {
-		const char *name;
-		uint64_t value;
-	} all[] = {
-		/* 1 once rx reached the end of the file (or a damaged record): rx is over. */
-		{"rx_q0_file_eof", rq ? sl_counter_read(&rq->eof) : 0},
-		{"rx_q0_file_loops", rq ? sl_counter_read(&rq->loops) : 0},
-		{"rx_q0_read_errors", rq ? sl_counter_read(&rq->read_errors) : 0},
-		{"tx_q0_send_errors", tq ? sl_counter_read(&tq->send_errors) : 0},
-		/* kernel queue full: left with the caller, not taken */
-		{"tx_q0_send_busy", tq ? sl_counter_read(&tq->busy) : 0},
-		{"tx_q0_no_sink_drops", tq ? sl_counter_read(&tq->no_sink) : 0},
-	};
+	unsigned count = 0;
 
-	for (unsigned i = 0; i < SL_ARRAY_SIZE(all) && i < n && xs; i++) {
-		snprintf(xs[i].name, sizeof(xs[i].name), "%s", all[i].name);
-		xs[i].value = all[i].value;
-	}
-	return (int)SL_ARRAY_SIZE(all);
+	if (port->conf.nb_rxq)
+		sl_port_xstat_add(xs, n, &count, rq ? sl_counter_read(&rq->eof) : 0,
+				  "rx_q0_file_eof");
+	return (int)count;
 }
 
 static const struct sl_port_ops pcap_ops = {
@@ -858,6 +861,8 @@ static const struct sl_port_ops pcap_ops = {
 	.stats = pcap_stats_get,
 	.stats_reset = pcap_stats_reset,
 	.xstats = pcap_xstats,
+	.rxq_xstats = pcap_rxq_xstats,
+	.txq_xstats = pcap_txq_xstats,
 };
 
 /* Copies a non-empty value of key into dst.  0, or -EINVAL (logged). */
@@ -869,7 +874,7 @@ static int get_str(const struct sl_devargs *args, const char *port, const char *
 	if (v == NULL)
 		return 0;
 	if (v[0] == '\0' || strlen(v) >= size) {
-		SL_LOG(port, ERR, "%s: %s= needs a value of 1 to %zu characters", port, key,
+		SL_LOG(net_pcap, ERR, "%s: %s= needs a value of 1 to %zu characters", port, key,
 		       size - 1);
 		return -EINVAL;
 	}
@@ -894,33 +899,39 @@ static int parse_args(struct pcap_port *pp, const struct sl_devargs *args)
 		return -EINVAL;
 	if (iface[0]) {
 		if (pp->rx_iface[0] || pp->tx_iface[0] || pp->rx_pcap[0] || pp->tx_pcap[0]) {
-			SL_LOG(port, ERR, "%s: iface= sets both rx and tx; give either iface= alone "
-			       "or the rx_* and tx_* keys", name);
+			SL_LOG(net_pcap, ERR,
+			       "%s: iface= sets both rx and tx; give either iface= alone "
+			       "or the rx_* and tx_* keys",
+			       name);
 			return -EINVAL;
 		}
 		strcpy(pp->rx_iface, iface);
 		strcpy(pp->tx_iface, iface);
 	}
 	if (pp->rx_pcap[0] && pp->rx_iface[0]) {
-		SL_LOG(port, ERR, "%s: give rx_pcap= or rx_iface=, not both", name);
+		SL_LOG(net_pcap, ERR, "%s: give rx_pcap= or rx_iface=, not both", name);
 		return -EINVAL;
 	}
 	if (pp->tx_pcap[0] && pp->tx_iface[0]) {
-		SL_LOG(port, ERR, "%s: give tx_pcap= or tx_iface=, not both", name);
+		SL_LOG(net_pcap, ERR, "%s: give tx_pcap= or tx_iface=, not both", name);
 		return -EINVAL;
 	}
 	if (!pp->rx_pcap[0] && !pp->rx_iface[0] && !pp->tx_pcap[0] && !pp->tx_iface[0]) {
-		SL_LOG(port, ERR, "%s: nothing to read or write; give rx_pcap=FILE, tx_pcap=FILE, "
-		       "rx_iface=IF, tx_iface=IF or iface=IF", name);
+		SL_LOG(net_pcap, ERR,
+		       "%s: nothing to read or write; give rx_pcap=FILE, tx_pcap=FILE, "
+		       "rx_iface=IF, tx_iface=IF or iface=IF",
+		       name);
 		return -EINVAL;
 	}
 	if (pp->rx_pcap[0] && strcmp(pp->rx_pcap, pp->tx_pcap) == 0) {
-		SL_LOG(port, ERR, "%s: rx_pcap= and tx_pcap= name the same file %s; tx would "
-		       "overwrite what rx reads, give tx_pcap= another path", name, pp->rx_pcap);
+		SL_LOG(net_pcap, ERR,
+		       "%s: rx_pcap= and tx_pcap= name the same file %s; tx would "
+		       "overwrite what rx reads, give tx_pcap= another path",
+		       name, pp->rx_pcap);
 		return -EINVAL;
 	}
 	if ((pp->infinite_rx || pp->timing) && !pp->rx_pcap[0]) {
-		SL_LOG(port, ERR, "%s: %s=1 replays a file; it needs rx_pcap=FILE", name,
+		SL_LOG(net_pcap, ERR, "%s: %s=1 replays a file; it needs rx_pcap=FILE", name,
 		       pp->infinite_rx ? "infinite_rx" : "timing");
 		return -EINVAL;
 	}

@@ -17,19 +17,28 @@
 
 #define MAX_SHARED 64
 
-/* Rings this driver created, with how many queues use them: the last user frees. */
+/* Rings this driver created, with the queues that use them: the last user frees.  They are
+ * single-producer/single-consumer (one tx queue writes, one rx queue reads, each queue
+ * used by one thread at a time), which spares the compare-and-swap of multi mode. */
 static struct {
 	struct sl_ring *ring;
-	unsigned users;
+	unsigned readers, writers;
 } created[MAX_SHARED];
 
+SL_LOG_TYPE_DEFINE(net_ring)
+
 struct ring_queue {
+	struct sl_port_qstats st; /* (data path) */
+	uint64_t ring_full;	  /* (data path) tx: packets the ring had no room for */
 	struct sl_ring *ring;
 	uint16_t port;
-	uint64_t packets; /* (data path) */
-	uint64_t bytes;   /* (data path) */
-	uint64_t full;    /* (data path) tx: packets the ring had no room for */
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct ring_queue, st);
+
+static const struct sl_port_qxstat ring_txq_xstats[] = {
+	SL_PORT_QXSTAT(struct ring_queue, ring_full),
+	{NULL, 0},
+};
 
 struct ring_port {
 	unsigned nb_rx, nb_tx;
@@ -42,11 +51,14 @@ static uint16_t ring_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct ring_queue *rq = q;
 	uint16_t nb = (uint16_t)sl_ring_dequeue_burst(rq->ring, (void **)pkts, n, NULL);
+	uint64_t bytes = 0;
 
-	for (uint16_t i = 0; i < nb; i++)
+	for (uint16_t i = 0; i < nb; i++) {
 		pkts[i]->port = rq->port;
-	sl_counter_add(&rq->packets, nb);
-	sl_counter_add(&rq->bytes, sl_port_bytes(pkts, nb));
+		bytes += pkts[i]->pkt_len;
+	}
+	sl_counter_add(&rq->st.packets, nb);
+	sl_counter_add(&rq->st.bytes, bytes);
 	return nb;
 }
 
@@ -55,44 +67,81 @@ static uint16_t ring_tx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 	struct ring_queue *rq = q;
 	uint16_t nb = (uint16_t)sl_ring_enqueue_burst(rq->ring, (void *const *)pkts, n, NULL);
 
-	sl_counter_add(&rq->packets, nb);
-	sl_counter_add(&rq->bytes, sl_port_bytes(pkts, nb));
+	sl_counter_add(&rq->st.packets, nb);
+	sl_counter_add(&rq->st.bytes, sl_port_bytes(pkts, nb));
 	if (nb < n)
-		sl_counter_add(&rq->full, n - nb);
+		sl_counter_add(&rq->ring_full, n - nb);
 	return nb;
 }
 
-static struct sl_ring *ring_get(const char *name, unsigned size, int node)
+/* The ring `name` for an rx (reader) or tx (writer) queue: looked up, or created.  NULL
+ * (logged) when it cannot be had or would get a second reader or writer. */
+static struct sl_ring *ring_get(const char *port, const char *name, unsigned size, int node,
+				bool rx)
 {
 	struct sl_ring *r = sl_ring_lookup(name);
 	int slot = -1;
 
 	for (int i = 0; i < MAX_SHARED; i++) {
 		if (created[i].ring && created[i].ring == r) {
-			created[i].users++;
+			unsigned *side = rx ? &created[i].readers : &created[i].writers;
+
+			if (*side) {
+				SL_LOG(net_ring, ERR,
+				       "%s: ring '%s' has a%s already; rings this driver creates "
+				       "carry one tx queue to one rx queue: give each queue its own ring, "
+				       "or create a multi-producer/consumer ring with sl_ring_create() and "
+				       "name it",
+				       port, name,
+				       rx ? "n rx queue reading it" : " tx queue writing it");
+				return NULL;
+			}
+			(*side)++;
 			return r;
 		}
 		if (created[i].ring == NULL && slot < 0)
 			slot = i;
 	}
 	if (r)
-		return r; /* the application's ring: it stays the application's */
-	if (slot < 0)
+		return r; /* the application's ring: it stays the application's, in its modes */
+	if (slot < 0) {
+		SL_LOG(net_ring, ERR,
+		       "%s: cannot create ring '%s': this driver holds %d rings already", port,
+		       name, MAX_SHARED);
 		return NULL;
-	r = sl_ring_create(name, size, node, 0);
-	if (r) {
-		created[slot].ring = r;
-		created[slot].users = 1;
 	}
+	r = sl_ring_create(name, size, node, SL_RING_SP_ENQ | SL_RING_SC_DEQ);
+	if (r == NULL) {
+		SL_LOG(net_ring, ERR, "%s: cannot create ring '%s' of %u slots: %s", port, name,
+		       size, strerror(errno));
+		return NULL;
+	}
+	created[slot].ring = r;
+	created[slot].readers = rx;
+	created[slot].writers = !rx;
 	return r;
 }
 
-static void ring_put(struct sl_ring *r)
+/* Frees the packets a ring still holds: tx took them, nobody received them. */
+static void ring_drain(struct sl_ring *r)
+{
+	struct sl_pktbuf *pkts[64];
+	unsigned n;
+
+	while ((n = sl_ring_dequeue_burst(r, (void **)pkts, 64, NULL)) > 0)
+		sl_pktbuf_free_bulk(pkts, (uint16_t)n);
+}
+
+static void ring_put(struct sl_ring *r, bool rx)
 {
 	for (int i = 0; i < MAX_SHARED; i++)
-		if (created[i].ring == r && --created[i].users == 0) {
-			sl_ring_free(r);
-			created[i].ring = NULL;
+		if (created[i].ring == r) {
+			(*(rx ? &created[i].readers : &created[i].writers))--;
+			if (created[i].readers + created[i].writers == 0) {
+				ring_drain(r);
+				sl_ring_free(r);
+				created[i].ring = NULL;
+			}
 		}
 }
 
@@ -112,11 +161,10 @@ static int queue_setup(struct sl_port *port, uint16_t qid, int node, bool rx)
 
 	if (q == NULL)
 		return -ENOMEM;
-	q->ring = ring_get(name, (unsigned)rp->size, node);
+	q->ring = ring_get(port->name, name, (unsigned)rp->size, node, rx);
 	if (q->ring == NULL) {
-		SL_LOG(port, ERR, "%s: cannot find or create ring '%s'", port->name, name);
 		sl_free(q);
-		return -ENOMEM;
+		return -EINVAL;
 	}
 	q->port = port->id;
 	if (rx)
@@ -140,72 +188,25 @@ static int ring_txq_setup(struct sl_port *port, uint16_t qid, uint16_t nb_desc, 
 	return queue_setup(port, qid, node, false);
 }
 
-static void queue_release(void **slot)
+static void queue_release(void **slot, bool rx)
 {
 	struct ring_queue *q = *slot;
 
 	if (q == NULL)
 		return;
-	ring_put(q->ring);
+	ring_put(q->ring, rx);
 	sl_free(q);
 	*slot = NULL;
 }
 
 static void ring_rxq_release(struct sl_port *port, uint16_t q)
 {
-	queue_release(&port->rxq[q]);
+	queue_release(&port->rxq[q], true);
 }
 
 static void ring_txq_release(struct sl_port *port, uint16_t q)
 {
-	queue_release(&port->txq[q]);
-}
-
-static void ring_stats(struct sl_port *port, struct sl_port_stats *st)
-{
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct ring_queue *rq = port->rxq[i], *tq = port->txq[i];
-
-		if (rq) {
-			st->q_ipackets[i] = sl_counter_read(&rq->packets);
-			st->q_ibytes[i] = sl_counter_read(&rq->bytes);
-			st->ipackets += st->q_ipackets[i];
-			st->ibytes += st->q_ibytes[i];
-		}
-		if (tq) {
-			st->q_opackets[i] = sl_counter_read(&tq->packets);
-			st->q_obytes[i] = sl_counter_read(&tq->bytes);
-			st->opackets += st->q_opackets[i];
-			st->obytes += st->q_obytes[i];
-		}
-	}
-}
-
-static void ring_stats_reset(struct sl_port *port)
-{
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct ring_queue *qs[2] = {port->rxq[i], port->txq[i]};
-
-		for (int k = 0; k < 2; k++)
-			if (qs[k]) {
-				__atomic_store_n(&qs[k]->packets, 0, __ATOMIC_RELAXED);
-				__atomic_store_n(&qs[k]->bytes, 0, __ATOMIC_RELAXED);
-				__atomic_store_n(&qs[k]->full, 0, __ATOMIC_RELAXED);
-			}
-	}
-}
-
-static int ring_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
-{
-	unsigned count = 0;
-
-	for (uint16_t i = 0; i < port->conf.nb_txq; i++) {
-		struct ring_queue *q = port->txq[i];
-
-		sl_port_xstat_add(xs, n, &count, q ? sl_counter_read(&q->full) : 0,
-				  "tx_q%u_ring_full", i);
-	}
-	return (int)count;
+	queue_release(&port->txq[q], false);
 }
 
 static void ring_close(struct sl_port *port)
@@ -220,9 +221,7 @@ static const struct sl_port_ops ring_ops = {
 	.rxq_release = ring_rxq_release,
 	.txq_release = ring_txq_release,
 	.close = ring_close,
-	.stats = ring_stats,
-	.stats_reset = ring_stats_reset,
-	.xstats = ring_xstats,
+	.txq_xstats = ring_txq_xstats,
 };
 
 /* Splits "a:b:c" into names; returns the count or -EINVAL (logged). */
@@ -236,7 +235,8 @@ static int split_names(const char *port, const char *key, const char *list,
 		size_t len = end ? (size_t)(end - list) : strlen(list);
 
 		if (n == SL_PORT_MAX_QUEUES || len == 0 || len >= SL_NAME_SIZE - 3) {
-			SL_LOG(port, ERR, "%s: %s= takes 1 to %d ring names of 1 to %d characters, separated by ':'",
+			SL_LOG(net_ring, ERR,
+			       "%s: %s= takes 1 to %d ring names of 1 to %d characters, separated by ':'",
 			       port, key, SL_PORT_MAX_QUEUES, SL_NAME_SIZE - 4);
 			return -EINVAL;
 		}
@@ -260,12 +260,12 @@ static int ring_probe(struct sl_port *port, const struct sl_devargs *args)
 	if (sl_devargs_uint(args, port->name, "size", 2, 1u << 24, &rp->size) < 0)
 		goto bad;
 	if (!SL_IS_POW2(rp->size)) {
-		SL_LOG(port, ERR, "%s: size=%llu is not a power of two; use %u", port->name,
+		SL_LOG(net_ring, ERR, "%s: size=%llu is not a power of two; use %u", port->name,
 		       (unsigned long long)rp->size, sl_pow2_ceil((uint32_t)rp->size));
 		goto bad;
 	}
 	if ((rx == NULL) != (tx == NULL)) {
-		SL_LOG(port, ERR, "%s: give both rx= and tx= rings, or neither for a loopback",
+		SL_LOG(net_ring, ERR, "%s: give both rx= and tx= rings, or neither for a loopback",
 		       port->name);
 		goto bad;
 	}

@@ -43,24 +43,26 @@
 /* Segments of a packet tx hands to one writev(); longer chains are dropped. */
 #define TX_SEGS_MAX 64
 
+SL_LOG_TYPE_DEFINE(net_tap)
+
 struct tap_rxq {
+	struct sl_port_qstats st; /* (data path) errors: the three below; nombuf: no buffer to
+				     read the next frame into */
+	uint64_t too_long;	  /* (data path) frame longer than MTU + 22: dropped */
+	uint64_t runt;		  /* (data path) frame shorter than an Ethernet header: dropped */
+	uint64_t read_err;	  /* (data path) read() failed other than EAGAIN */
 	int fd;               /* the queue's descriptor on the interface, set at start */
 	uint16_t port;
 	uint16_t nb_segs;     /* iovecs one readv() fills */
-	uint32_t frame_max;   /* longer frames are dropped and counted (rx_too_long) */
+	uint32_t frame_max;   /* longer frames are dropped and counted (rx_qN_too_long) */
 	struct sl_pool *pool;
-	uint64_t packets;     /* (data path) */
-	uint64_t bytes;       /* (data path) */
-	uint64_t nombuf;      /* (data path) no buffer to read the next frame into */
-	uint64_t too_long;    /* (data path) frame longer than MTU + 22: dropped */
-	uint64_t runt;        /* (data path) frame shorter than an Ethernet header: dropped */
-	uint64_t read_err;    /* (data path) read() failed other than EAGAIN */
 	/* Buffers readv() fills, allocated ahead and kept across bursts, so an empty poll
 	 * costs one syscall and no pool traffic.  Slot 0 keeps the headroom; the others use
 	 * their whole buffer. */
 	struct sl_pktbuf *spare[RX_SEGS_MAX];
 	struct iovec iov[RX_SEGS_MAX];
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct tap_rxq, st);
 
 /* Why tx dropped a packet (it is freed and counted in oerrors). */
 enum tx_err {
@@ -72,19 +74,33 @@ enum tx_err {
 	TX_ERR_MAX
 };
 
-static const char *const tx_err_names[TX_ERR_MAX] = {
-	"tx_err_runt", "tx_err_too_many_segs", "tx_err_rejected", "tx_err_link_down",
-	"tx_err_other",
-};
-
 struct tap_txq {
-	int fd;               /* set at start; tx queues beyond the rx count share descriptors */
-	uint64_t packets;     /* (data path) */
-	uint64_t bytes;       /* (data path) */
+	struct sl_port_qstats st; /* (data path) errors: the sum of err[] */
 	uint64_t busy;        /* (data path) bursts cut short by EAGAIN (caller kept the rest) */
 	uint64_t err[TX_ERR_MAX]; /* (data path) */
+	int fd; /* set at start; tx queues beyond the rx count share descriptors */
 	struct iovec iov[TX_SEGS_MAX];
 } SL_CACHE_ALIGNED;
+SL_PORT_QUEUE_CHECK(struct tap_txq, st);
+
+/* The driver's own per-queue counters (rx_q0_too_long, tx_q0_err_runt...); the kernel's
+ * drops are in tap_stats() and tap_xstats(). */
+static const struct sl_port_qxstat tap_rxq_xstats[] = {
+	SL_PORT_QXSTAT(struct tap_rxq, too_long),
+	SL_PORT_QXSTAT(struct tap_rxq, runt),
+	SL_PORT_QXSTAT_NAMED("read_errors", struct tap_rxq, read_err),
+	{NULL, 0},
+};
+
+static const struct sl_port_qxstat tap_txq_xstats[] = {
+	SL_PORT_QXSTAT(struct tap_txq, busy),
+	SL_PORT_QXSTAT_NAMED("err_runt", struct tap_txq, err[TX_ERR_RUNT]),
+	SL_PORT_QXSTAT_NAMED("err_too_many_segs", struct tap_txq, err[TX_ERR_SEGS]),
+	SL_PORT_QXSTAT_NAMED("err_rejected", struct tap_txq, err[TX_ERR_REJECTED]),
+	SL_PORT_QXSTAT_NAMED("err_link_down", struct tap_txq, err[TX_ERR_DOWN]),
+	SL_PORT_QXSTAT_NAMED("err_other", struct tap_txq, err[TX_ERR_OTHER]),
+	{NULL, 0},
+};
 
 struct tap_port {
 	struct sl_port *port;
@@ -149,6 +165,13 @@ static inline struct sl_pktbuf *rx_chain(struct tap_rxq *q, uint32_t len)
 	return head;
 }
 
+/* A frame lost on rx: counted by reason and in ierrors. */
+static inline void rx_drop(struct tap_rxq *q, uint64_t *reason)
+{
+	sl_counter_add(reason, 1);
+	sl_counter_add(&q->st.errors, 1);
+}
+
 static uint16_t tap_rx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct tap_rxq *q = queue;
@@ -160,30 +183,30 @@ static uint16_t tap_rx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 		ssize_t len;
 
 		if (sl_unlikely(rx_refill(q) < 0)) {
-			sl_counter_add(&q->nombuf, 1);
+			sl_counter_add(&q->st.nombuf, 1);
 			break;
 		}
 		len = readv(q->fd, q->iov, q->nb_segs);
 		if (len < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				sl_counter_add(&q->read_err, 1);
+				rx_drop(q, &q->read_err);
 			break;
 		}
 		if (sl_unlikely(len < ETH_HDR_LEN)) {
-			sl_counter_add(&q->runt, 1);
+			rx_drop(q, &q->runt);
 			continue; /* the buffers stay spare */
 		}
 		/* The iovecs cover frame_max + 1 bytes, so a longer (truncated) frame shows. */
 		if (sl_unlikely((size_t)len > q->frame_max)) {
-			sl_counter_add(&q->too_long, 1);
+			rx_drop(q, &q->too_long);
 			continue;
 		}
 		pkts[nb++] = rx_chain(q, (uint32_t)len);
 		bytes += (uint64_t)len;
 	}
 	if (nb) {
-		sl_counter_add(&q->packets, nb);
-		sl_counter_add(&q->bytes, bytes);
+		sl_counter_add(&q->st.packets, nb);
+		sl_counter_add(&q->st.bytes, bytes);
 	}
 	return nb;
 }
@@ -217,6 +240,13 @@ static inline int tx_iov_fill(struct tap_txq *q, struct sl_pktbuf *p)
 	return n;
 }
 
+/* A packet taken and dropped: counted by reason and in oerrors. */
+static inline void tx_drop(struct tap_txq *q, enum tx_err why)
+{
+	sl_counter_add(&q->err[why], 1);
+	sl_counter_add(&q->st.errors, 1);
+}
+
 static uint16_t tap_tx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct tap_txq *q = queue;
@@ -228,7 +258,7 @@ static uint16_t tap_tx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 		ssize_t r;
 
 		if (sl_unlikely(p->pkt_len < ETH_HDR_LEN)) {
-			sl_counter_add(&q->err[TX_ERR_RUNT], 1);
+			tx_drop(q, TX_ERR_RUNT);
 			continue;
 		}
 		if (sl_likely(p->nb_segs == 1))
@@ -236,7 +266,7 @@ static uint16_t tap_tx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 		else if (p->nb_segs <= TX_SEGS_MAX)
 			r = writev(q->fd, q->iov, tx_iov_fill(q, p));
 		else {
-			sl_counter_add(&q->err[TX_ERR_SEGS], 1);
+			tx_drop(q, TX_ERR_SEGS);
 			continue;
 		}
 		if (sl_likely(r >= 0 && (uint32_t)r == p->pkt_len)) {
@@ -250,13 +280,13 @@ static uint16_t tap_tx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 			sl_counter_add(&q->busy, 1);
 			break;
 		}
-		sl_counter_add(&q->err[r < 0 ? tx_errno_reason(errno) : TX_ERR_OTHER], 1);
+		tx_drop(q, r < 0 ? tx_errno_reason(errno) : TX_ERR_OTHER);
 	}
 	/* Everything before i was sent or dropped (and counted): free it in one batch. */
 	sl_pktbuf_free_bulk(pkts, i);
 	if (sent) {
-		sl_counter_add(&q->packets, sent);
-		sl_counter_add(&q->bytes, bytes);
+		sl_counter_add(&q->st.packets, sent);
+		sl_counter_add(&q->st.bytes, bytes);
 	}
 	return i;
 }
@@ -295,7 +325,7 @@ static int if_flags_change(struct tap_port *tp, short set, short clear, const ch
 	return 0;
 fail:
 	rc = -errno;
-	SL_LOG(port, ERR, "%s: cannot %s interface %s: %s", tp->port->name, what, tp->ifname,
+	SL_LOG(net_tap, ERR, "%s: cannot %s interface %s: %s", tp->port->name, what, tp->ifname,
 	       strerror(-rc));
 	return rc;
 }
@@ -311,16 +341,18 @@ static int queue_open(struct tap_port *tp, short flags)
 	if (fd < 0) {
 		err = errno;
 		if (err == ENOENT || err == ENODEV || err == ENXIO) {
-			SL_LOG(port, ERR, "%s: %s is missing: load the tun module (modprobe tun)",
-			       pname, TAP_DEV);
+			SL_LOG(net_tap, ERR,
+			       "%s: %s is missing: load the tun module (modprobe tun)", pname,
+			       TAP_DEV);
 			return -ENODEV;
 		}
 		if (err == EACCES || err == EPERM) {
-			SL_LOG(port, ERR, "%s: cannot open %s (%s): run as root or grant CAP_NET_ADMIN",
-			       pname, TAP_DEV, strerror(err));
+			SL_LOG(net_tap, ERR,
+			       "%s: cannot open %s (%s): run as root or grant CAP_NET_ADMIN", pname,
+			       TAP_DEV, strerror(err));
 			return -EPERM;
 		}
-		SL_LOG(port, ERR, "%s: cannot open %s: %s", pname, TAP_DEV, strerror(err));
+		SL_LOG(net_tap, ERR, "%s: cannot open %s: %s", pname, TAP_DEV, strerror(err));
 		return -err;
 	}
 	ifreq_init(&ifr, tp->ifname);
@@ -353,14 +385,20 @@ static void explain_not_tap(struct tap_port *tp)
 	if (ioctl(tp->sock, SIOCETHTOOL, &ifr) < 0)
 		snprintf(di.driver, sizeof(di.driver), "unknown");
 	if (strcmp(di.driver, "tun") == 0 && strcmp(di.bus_info, "tun") == 0)
-		SL_LOG(port, ERR, "%s: interface %s exists and is a tun (layer 3) device, not a tap; "
-		       "pick another iface= or delete it (ip link del %s)", pname, name, name);
+		SL_LOG(net_tap, ERR,
+		       "%s: interface %s exists and is a tun (layer 3) device, not a tap; "
+		       "pick another iface= or delete it (ip link del %s)",
+		       pname, name, name);
 	else if (strcmp(di.driver, "tun") == 0)
-		SL_LOG(port, ERR, "%s: interface %s is a tap with other flags (packet-info headers?); "
-		       "pick another iface= or delete it (ip link del %s)", pname, name, name);
+		SL_LOG(net_tap, ERR,
+		       "%s: interface %s is a tap with other flags (packet-info headers?); "
+		       "pick another iface= or delete it (ip link del %s)",
+		       pname, name, name);
 	else
-		SL_LOG(port, ERR, "%s: interface %s exists and is not a tap (driver %s); pick another "
-		       "iface= or delete it (ip link del %s)", pname, name, di.driver, name);
+		SL_LOG(net_tap, ERR,
+		       "%s: interface %s exists and is not a tap (driver %s); pick another "
+		       "iface= or delete it (ip link del %s)",
+		       pname, name, di.driver, name);
 }
 
 /* Opens the first descriptor: creates the interface or attaches to an existing tap. */
@@ -379,7 +417,8 @@ static int tap_attach(struct tap_port *tp)
 		if (fd >= 0) {
 			tp->tun_flags = IFF_TAP | IFF_NO_PI;
 			tp->max_queues = 1;
-			SL_LOG(port, NOTICE, "%s: %s is a single-queue tap: the port has one queue "
+			SL_LOG(net_tap, NOTICE,
+			       "%s: %s is a single-queue tap: the port has one queue "
 			       "(recreate it with 'ip tuntap add mode tap multi_queue' for more)",
 			       pname, name);
 		} else if (fd == -EINVAL) {
@@ -396,17 +435,18 @@ static int tap_attach(struct tap_port *tp)
 		break;
 	case -EPERM:
 	case -EACCES:
-		SL_LOG(port, ERR, "%s: not allowed to %s tap %s (EPERM): run as root or grant "
+		SL_LOG(net_tap, ERR,
+		       "%s: not allowed to %s tap %s (EPERM): run as root or grant "
 		       "CAP_NET_ADMIN (setcap cap_net_admin+ep PROGRAM), or have root create it: "
 		       "ip tuntap add mode tap multi_queue user USER dev %s",
 		       pname, existed ? "attach to" : "create", name, name);
 		fd = -EPERM;
 		break;
 	case -EBUSY:
-		SL_LOG(port, ERR, "%s: tap %s is in use by another process", pname, name);
+		SL_LOG(net_tap, ERR, "%s: tap %s is in use by another process", pname, name);
 		break;
 	default:
-		SL_LOG(port, ERR, "%s: cannot set up tap %s: %s", pname, name, strerror(-fd));
+		SL_LOG(net_tap, ERR, "%s: cannot set up tap %s: %s", pname, name, strerror(-fd));
 	}
 	return fd;
 }
@@ -470,8 +510,8 @@ static int tap_configure(struct sl_port *port)
 
 		if (fd < 0) {
 			if (fd != -ENODEV && fd != -EPERM)
-				SL_LOG(port, ERR, "%s: cannot open queue %u of tap %s: %s", port->name,
-				       tp->nb_fds, tp->ifname, strerror(-fd));
+				SL_LOG(net_tap, ERR, "%s: cannot open queue %u of tap %s: %s",
+				       port->name, tp->nb_fds, tp->ifname, strerror(-fd));
 			return fd;
 		}
 		tp->fds[tp->nb_fds++] = fd;
@@ -501,7 +541,8 @@ static int rx_segs_check(struct sl_port *port, struct sl_pool *pool, unsigned *s
 
 	*segs = rx_segs_needed(buf_len, frame_max);
 	if (*segs > RX_SEGS_MAX) {
-		SL_LOG(port, ERR, "%s: frames of %u bytes (MTU %u) need %u buffers of %u bytes, more "
+		SL_LOG(net_tap, ERR,
+		       "%s: frames of %u bytes (MTU %u) need %u buffers of %u bytes, more "
 		       "than %u: use a pool with bigger buffers or a lower MTU",
 		       port->name, frame_max, port->mtu, *segs, buf_len, RX_SEGS_MAX);
 		return -EINVAL;
@@ -602,63 +643,20 @@ static void tap_close(struct sl_port *port)
 	port->priv = NULL;
 }
 
+/* What the queues' counters cannot hold: the interface's kernel drops (/proc/net/dev). */
 static void tap_stats(struct sl_port *port, struct sl_port_stats *st)
 {
 	struct tap_port *tp = port->priv;
 	uint64_t k[2];
 
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct tap_rxq *rq = port->rxq[i];
-		struct tap_txq *tq = port->txq[i];
-
-		if (rq) {
-			uint64_t errs = sl_counter_read(&rq->too_long) + sl_counter_read(&rq->runt) +
-					sl_counter_read(&rq->read_err);
-
-			st->q_ipackets[i] = sl_counter_read(&rq->packets);
-			st->q_ibytes[i] = sl_counter_read(&rq->bytes);
-			st->q_errors[i] = errs;
-			st->ipackets += st->q_ipackets[i];
-			st->ibytes += st->q_ibytes[i];
-			st->ierrors += errs;
-			st->rx_nombuf += sl_counter_read(&rq->nombuf);
-		}
-		if (tq) {
-			st->q_opackets[i] = sl_counter_read(&tq->packets);
-			st->q_obytes[i] = sl_counter_read(&tq->bytes);
-			st->opackets += st->q_opackets[i];
-			st->obytes += st->q_obytes[i];
-			for (int e = 0; e < TX_ERR_MAX; e++)
-				st->oerrors += sl_counter_read(&tq->err[e]);
-		}
-	}
 	if (kernel_drops(tp->ifname, k) == 0 && k[0] >= tp->kbase[0])
-		st->imissed = k[0] - tp->kbase[0];
+		st->imissed += k[0] - tp->kbase[0];
 }
 
 static void tap_stats_reset(struct sl_port *port)
 {
 	struct tap_port *tp = port->priv;
 
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct tap_rxq *rq = port->rxq[i];
-		struct tap_txq *tq = port->txq[i];
-
-		if (rq) {
-			uint64_t *c[] = {&rq->packets, &rq->bytes, &rq->nombuf, &rq->too_long,
-					 &rq->runt, &rq->read_err};
-
-			for (unsigned k = 0; k < SL_ARRAY_SIZE(c); k++)
-				__atomic_store_n(c[k], 0, __ATOMIC_RELAXED);
-		}
-		if (tq) {
-			__atomic_store_n(&tq->packets, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&tq->bytes, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&tq->busy, 0, __ATOMIC_RELAXED);
-			for (int e = 0; e < TX_ERR_MAX; e++)
-				__atomic_store_n(&tq->err[e], 0, __ATOMIC_RELAXED);
-		}
-	}
 	if (kernel_drops(tp->ifname, tp->kbase) < 0)
 		memset(tp->kbase, 0, sizeof(tp->kbase));
 }
@@ -666,34 +664,12 @@ static void tap_stats_reset(struct sl_port *port)
 static int tap_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
 {
 	struct tap_port *tp = port->priv;
-	uint64_t v[4 + TX_ERR_MAX + 1] = {0}, k[2];
-	static const char *const names[4] = {"rx_too_long", "rx_runt", "rx_read_errors",
-					     "tx_busy"};
+	uint64_t k[2], dropped = 0;
 	unsigned count = 0;
 
-	for (uint16_t i = 0; i < SL_PORT_MAX_QUEUES; i++) {
-		struct tap_rxq *rq = port->rxq[i];
-		struct tap_txq *tq = port->txq[i];
-
-		if (rq) {
-			v[0] += sl_counter_read(&rq->too_long);
-			v[1] += sl_counter_read(&rq->runt);
-			v[2] += sl_counter_read(&rq->read_err);
-		}
-		if (tq) {
-			v[3] += sl_counter_read(&tq->busy);
-			for (int e = 0; e < TX_ERR_MAX; e++)
-				v[4 + e] += sl_counter_read(&tq->err[e]);
-		}
-	}
 	if (kernel_drops(tp->ifname, k) == 0 && k[1] >= tp->kbase[1])
-		v[4 + TX_ERR_MAX] = k[1] - tp->kbase[1];
-	for (unsigned i = 0; i < SL_ARRAY_SIZE(v); i++) {
-		const char *name = i < 4 ? names[i]
-			: i < 4 + TX_ERR_MAX ? tx_err_names[i - 4] : "tx_kernel_dropped";
-
-		sl_port_xstat_add(xs, n, &count, v[i], "%s", name);
-	}
+		dropped = k[1] - tp->kbase[1];
+	sl_port_xstat_add(xs, n, &count, dropped, "tx_kernel_dropped");
 	return (int)count;
 }
 
@@ -704,7 +680,7 @@ static int tap_link(struct sl_port *port, struct sl_port_link *link)
 	int rc = if_flags_get(tp, &flags);
 
 	if (rc < 0) {
-		SL_LOG(port, ERR, "%s: cannot read the flags of %s: %s", port->name, tp->ifname,
+		SL_LOG(net_tap, ERR, "%s: cannot read the flags of %s: %s", port->name, tp->ifname,
 		       strerror(-rc));
 		return rc;
 	}
@@ -734,7 +710,7 @@ static int tap_mtu_set(struct sl_port *port, uint16_t mtu)
 
 	if (port->state == SL_PORT_STARTED && mtu > port->mtu) {
 		/* rx reads are sized for the MTU at start. */
-		SL_LOG(port, ERR, "%s: stop the port to raise its MTU from %u to %u", port->name,
+		SL_LOG(net_tap, ERR, "%s: stop the port to raise its MTU from %u to %u", port->name,
 		       port->mtu, mtu);
 		return -EBUSY;
 	}
@@ -743,8 +719,8 @@ static int tap_mtu_set(struct sl_port *port, uint16_t mtu)
 	if (ioctl(tp->sock, SIOCSIFMTU, &ifr) < 0) {
 		int rc = -errno;
 
-		SL_LOG(port, ERR, "%s: cannot set the MTU of %s to %u: %s", port->name, tp->ifname,
-		       mtu, strerror(-rc));
+		SL_LOG(net_tap, ERR, "%s: cannot set the MTU of %s to %u: %s", port->name,
+		       tp->ifname, mtu, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -763,6 +739,8 @@ static const struct sl_port_ops tap_ops = {
 	.stats = tap_stats,
 	.stats_reset = tap_stats_reset,
 	.xstats = tap_xstats,
+	.rxq_xstats = tap_rxq_xstats,
+	.txq_xstats = tap_txq_xstats,
 	.link = tap_link,
 	.promisc = tap_promisc,
 	.allmulti = tap_allmulti,
@@ -776,18 +754,21 @@ static int iface_check(const char *pname, const char *name)
 	size_t len = strlen(name), bad;
 
 	if (len == 0) {
-		SL_LOG(port, ERR, "%s: iface= is empty; give an interface name", pname);
+		SL_LOG(net_tap, ERR, "%s: iface= is empty; give an interface name", pname);
 		return -EINVAL;
 	}
 	if (len >= IFNAMSIZ) {
-		SL_LOG(port, ERR, "%s: iface=%s is %zu characters; Linux interface names have at most %d",
+		SL_LOG(net_tap, ERR,
+		       "%s: iface=%s is %zu characters; Linux interface names have at most %d",
 		       pname, name, len, IFNAMSIZ - 1);
 		return -EINVAL;
 	}
 	bad = strcspn(name, "/:% \t\n");
 	if (name[bad] != '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		SL_LOG(port, ERR, "%s: iface=%s is not a valid interface name (no '/', ':', '%%', "
-		       "spaces, '.' or '..')", pname, name);
+		SL_LOG(net_tap, ERR,
+		       "%s: iface=%s is not a valid interface name (no '/', ':', '%%', "
+		       "spaces, '.' or '..')",
+		       pname, name);
 		return -EINVAL;
 	}
 	return 0;
@@ -816,18 +797,19 @@ static int mac_parse(const char *pname, const char *s, uint8_t mac[6])
 	if (*p != '\0')
 		goto bad;
 	if (mac[0] & 1) {
-		SL_LOG(port, ERR, "%s: mac=%s is a multicast address; give a unicast one (first byte even)",
+		SL_LOG(net_tap, ERR,
+		       "%s: mac=%s is a multicast address; give a unicast one (first byte even)",
 		       pname, s);
 		return -EINVAL;
 	}
 	if ((mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0) {
-		SL_LOG(port, ERR, "%s: mac=%s is all zeros; give a unicast address", pname, s);
+		SL_LOG(net_tap, ERR, "%s: mac=%s is all zeros; give a unicast address", pname, s);
 		return -EINVAL;
 	}
 	return 0;
 bad:
-	SL_LOG(port, ERR, "%s: mac=%s is not a MAC address; write it like 02:00:00:00:00:01", pname,
-	       s);
+	SL_LOG(net_tap, ERR, "%s: mac=%s is not a MAC address; write it like 02:00:00:00:00:01",
+	       pname, s);
 	return -EINVAL;
 }
 
@@ -871,20 +853,24 @@ static int tap_probe(struct sl_port *port, const struct sl_devargs *args)
 	} else {
 		/* Random, locally administered (bit 1), unicast (bit 0 clear). */
 		if (getrandom(port->mac, 6, 0) != 6)
-			memcpy(port->mac, (uint8_t[]){0, 0x53, 0x4c, 0x00, 0x02, (uint8_t)port->id}, 6);
+			memcpy(port->mac, (uint8_t[]){0, 0x53, 0x4c, 0x00, 0x02, (uint8_t)port->id},
+			       6);
 		port->mac[0] = (uint8_t)((port->mac[0] & 0xfe) | 0x02);
 	}
 	for (int i = 0; i < SL_PORT_MAX; i++)
 		if (taps[i] && strcmp(taps[i]->ifname, tp->ifname) == 0) {
-			SL_LOG(port, ERR, "%s: interface %s is already used by port %s; give iface= "
-			       "another name", port->name, tp->ifname, taps[i]->port->name);
+			SL_LOG(net_tap, ERR,
+			       "%s: interface %s is already used by port %s; give iface= "
+			       "another name",
+			       port->name, tp->ifname, taps[i]->port->name);
 			rc = -EEXIST;
 			goto free_tp;
 		}
 	tp->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (tp->sock < 0) {
 		rc = -errno;
-		SL_LOG(port, ERR, "%s: cannot open a control socket: %s", port->name, strerror(-rc));
+		SL_LOG(net_tap, ERR, "%s: cannot open a control socket: %s", port->name,
+		       strerror(-rc));
 		goto free_tp;
 	}
 	fd = tap_attach(tp);
@@ -896,7 +882,7 @@ static int tap_probe(struct sl_port *port, const struct sl_devargs *args)
 	tp->nb_fds = 1;
 	if (tp->persist && ioctl(fd, TUNSETPERSIST, 1) < 0) {
 		rc = -errno;
-		SL_LOG(port, ERR, "%s: cannot make %s persistent: %s", port->name, tp->ifname,
+		SL_LOG(net_tap, ERR, "%s: cannot make %s persistent: %s", port->name, tp->ifname,
 		       strerror(-rc));
 		goto close_fd;
 	}
@@ -909,9 +895,10 @@ static int tap_probe(struct sl_port *port, const struct sl_devargs *args)
 			/* Beyond what rx sizes for: bring it back to the port's. */
 			ifr.ifr_mtu = port->mtu;
 			if (ioctl(tp->sock, SIOCSIFMTU, &ifr) < 0)
-				SL_LOG(port, WARNING, "%s: %s has an MTU this port cannot receive and "
-				       "setting it to %u failed: %s", port->name, tp->ifname, port->mtu,
-				       strerror(errno));
+				SL_LOG(net_tap, WARNING,
+				       "%s: %s has an MTU this port cannot receive and "
+				       "setting it to %u failed: %s",
+				       port->name, tp->ifname, port->mtu, strerror(errno));
 		}
 	}
 	kernel_drops(tp->ifname, tp->kbase);
@@ -920,8 +907,9 @@ static int tap_probe(struct sl_port *port, const struct sl_devargs *args)
 	port->ops = &tap_ops;
 	port->rx = tap_rx;
 	port->tx = tap_tx;
-	SL_LOG(port, INFO, "%s: %s tap %s (%s)", port->name, tp->created ? "created" : "attached to",
-	       tp->ifname, tp->persist ? "persistent" : "removed at close");
+	SL_LOG(net_tap, INFO, "%s: %s tap %s (%s)", port->name,
+	       tp->created ? "created" : "attached to", tp->ifname,
+	       tp->persist ? "persistent" : "removed at close");
 	return 0;
 
 close_fd:

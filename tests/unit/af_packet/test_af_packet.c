@@ -95,6 +95,19 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Every xstat name once: the driver's own names never repeat the port layer's. */
+static void assert_xstat_names_unique(uint16_t port)
+{
+	struct sl_port_xstat xs[256];
+	int n = sl_port_xstats(port, xs, 256);
+
+	assert_true(n > 0 && n <= 256);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (strcmp(xs[i].name, xs[j].name) == 0)
+				fail_msg("xstat %s appears twice (%d and %d)", xs[i].name, i, j);
+}
+
 static int open_port(const char *devstr, uint16_t nrxq, uint16_t ntxq, struct sl_pool *rxpool)
 {
 	struct sl_port_conf conf = {.nb_rxq = nrxq, .nb_txq = ntxq};
@@ -287,7 +300,13 @@ static void test_info_link_mtu_promisc(void **state)
 	down_seen = !link.up;
 	assert_int_equal(sh("ip link set afpb up"), 0);
 	assert_true(down_seen);
-	assert_int_equal(sl_port_link((uint16_t)id, &link), 0);
+	/* The kernel turns the carrier on from a deferred work item (linkwatch): a loaded
+	 * machine may take a moment. */
+	for (uint64_t end = now_ms() + 2000;; usleep(1000)) {
+		assert_int_equal(sl_port_link((uint16_t)id, &link), 0);
+		if (link.up || now_ms() >= end)
+			break;
+	}
 	assert_true(link.up);
 
 	assert_int_equal(sl_port_mtu((uint16_t)id, &mtu), 0);
@@ -363,7 +382,14 @@ static void test_tx_rx_exact(void **state)
 	assert_int_equal(st.rx_nombuf, 0);
 	assert_int_equal(st.opackets, 0);
 	assert_int_equal(xstat((uint16_t)b, "rx_q0_kernel_drops"), 0);
+	assert_int_equal(xstat((uint16_t)b, "rx_q0_packets"), N);
+	assert_int_equal(xstat((uint16_t)b, "rx_q0_bytes"), bytes);
+	assert_int_equal(xstat((uint16_t)b, "rx_q0_truncated_drops"), 0);
 	assert_int_equal(xstat((uint16_t)a, "tx_q0_ring_full"), 0);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_packets"), N);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_kick_errors"), 0);
+	assert_xstat_names_unique((uint16_t)a);
+	assert_xstat_names_unique((uint16_t)b);
 
 	/* And back: b sends, a receives, b's own rx stays empty. */
 	for (uint32_t i = 0; i < 10; i++)
@@ -384,6 +410,8 @@ static void test_tx_rx_exact(void **state)
 	assert_int_equal(sl_port_stats((uint16_t)b, &st), 0);
 	assert_int_equal(st.ipackets + st.ibytes + st.opackets + st.obytes + st.imissed, 0);
 	assert_int_equal(st.q_ipackets[0], 0);
+	assert_int_equal(xstat((uint16_t)b, "rx_q0_packets") + xstat((uint16_t)b, "tx_q0_packets"),
+			 0);
 }
 
 /* Frames bigger than a pool buffer arrive as chains. */
@@ -492,6 +520,11 @@ static void test_fanout_two_queues(void **state)
 	assert_int_equal(st.ipackets, N);
 	assert_int_equal(st.ibytes, N * 64);
 	assert_int_equal(st.imissed, 0);
+	assert_int_equal(xstat((uint16_t)b, "rx_q1_packets"), per_q[1]);
+	assert_int_equal(xstat((uint16_t)b, "rx_q1_kernel_drops"), 0);
+	assert_int_equal(xstat((uint16_t)b, "rx_q1_truncated_drops"), 0);
+	assert_int_equal(xstat((uint16_t)b, "tx_q1_ring_full"), 0);
+	assert_xstat_names_unique((uint16_t)b);
 }
 
 /* A small tx ring takes what fits and leaves the rest; bad sizes are dropped and counted. */
@@ -554,6 +587,22 @@ static void test_tx_ring_full_and_bad_sizes(void **state)
 	assert_int_equal(sl_port_stats((uint16_t)a, &st), 0);
 	assert_int_equal(st.oerrors, 3);
 	assert_int_equal(st.opackets, 9);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_errors"), 3);
+
+	/* A reset zeroes the driver's own counters and the shared ones. */
+	assert_int_equal(sl_port_stats_reset((uint16_t)a), 0);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_ring_full"), 0);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_oversize_drops"), 0);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_runt_drops"), 0);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_errors"), 0);
+	assert_int_equal(sl_port_stats((uint16_t)a, &st), 0);
+	assert_int_equal(st.oerrors + st.opackets + st.obytes, 0);
+	/* And they count again from there. */
+	bad = make_pkt(f, 10, 1);
+	send_all((uint16_t)a, 0, &bad, 1);
+	assert_int_equal(xstat((uint16_t)a, "tx_q0_runt_drops"), 1);
+	assert_int_equal(sl_port_stats((uint16_t)a, &st), 0);
+	assert_int_equal(st.oerrors, 1);
 }
 
 /* VLAN: the kernel strips tags on rx (flag + tci); SL_PKT_TX_VLAN inserts one on tx. */
@@ -642,6 +691,10 @@ static void test_rx_nombuf_recovers(void **state)
 	assert_int_equal(sl_port_stats((uint16_t)b, &st), 0);
 	assert_int_equal(st.ipackets, N);
 	assert_int_equal(st.imissed, 0);
+	assert_int_equal(sl_port_stats_reset((uint16_t)b), 0);
+	assert_int_equal(sl_port_stats((uint16_t)b, &st), 0);
+	assert_int_equal(st.rx_nombuf, 0);
+	assert_int_equal(xstat((uint16_t)b, "rx_q0_nombuf"), 0);
 	sl_port_close_all();
 	assert_int_equal(sl_pool_in_use(tiny), 0);
 	sl_pool_free(tiny);
@@ -678,6 +731,8 @@ static void test_kernel_drops_are_imissed(void **state)
 	assert_int_equal(sl_port_stats_reset((uint16_t)b), 0);
 	assert_int_equal(sl_port_stats((uint16_t)b, &st), 0);
 	assert_int_equal(st.imissed, 0);
+	assert_int_equal(st.ipackets, 0);
+	assert_int_equal(xstat((uint16_t)b, "rx_q0_kernel_drops"), 0);
 	assert_int_equal(xstat((uint16_t)b, "rx_q0_freeze_count"), 0);
 }
 

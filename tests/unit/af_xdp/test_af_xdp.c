@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -51,6 +53,63 @@ static bool xdp_attached(const char *iface)
 
 	sh_out(out, sizeof(out), "ip -d link show dev %s", iface);
 	return strstr(out, "prog/xdp") != NULL;
+}
+
+/* Whether `ip link show` (no -d) shows any XDP program on the interface: the "xdp" or
+ * "xdpgeneric" flag, or a "prog/xdp" line. */
+static bool xdp_on_link(const char *iface)
+{
+	char out[4096];
+
+	sh_out(out, sizeof(out), "ip link show dev %s", iface);
+	return strstr(out, " xdp") != NULL || strstr(out, "prog/xdp") != NULL;
+}
+
+/* The xdp_hold process a test started (0: none); teardown kills it if a test failed with
+ * it alive. */
+static pid_t hold_pid;
+
+/* Starts xdp_hold DEVSTR NQ and waits for its "ready" (the port runs). */
+static pid_t hold_start(const char *devstr, int nq)
+{
+	char nqs[8], line[64] = "";
+	struct pollfd pfd;
+	int fds[2];
+	ssize_t len;
+	pid_t child;
+
+	snprintf(nqs, sizeof(nqs), "%d", nq);
+	assert_int_equal(pipe(fds), 0);
+	/* A separate program, not a fork: the port library's memory is shared mappings. */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the test */
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		execl(XDP_HOLD, "xdp_hold", devstr, nqs, (char *)NULL);
+		_exit(127);
+	}
+	hold_pid = child;
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	len = poll(&pfd, 1, 5000) == 1 ? read(fds[0], line, sizeof(line) - 1) : -1;
+	close(fds[0]);
+	if (len <= 0 || strncmp(line, "ready", 5) != 0)
+		fail_msg("xdp_hold %s %d did not get ready", devstr, nq);
+	return child;
+}
+
+/* Kills the xdp_hold process with SIGKILL and reaps it. */
+static void hold_kill(pid_t child)
+{
+	int st;
+
+	assert_int_equal(kill(child, SIGKILL), 0);
+	assert_int_equal(waitpid(child, &st, 0), child);
+	hold_pid = 0;
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
 
 static const char *netns_setup(void)
@@ -85,6 +144,11 @@ static int teardown(void **state)
 	unsigned in_use;
 
 	(void)state;
+	if (hold_pid > 0) {
+		kill(hold_pid, SIGKILL);
+		waitpid(hold_pid, NULL, 0);
+		hold_pid = 0;
+	}
 	sl_port_close_all();
 	in_use = sl_pool_in_use(pool);
 	sl_pool_free(pool);
@@ -203,6 +267,8 @@ static void test_bad_args(void **state)
 	assert_true(log_capture_has(&cap, "needs queues 1..2 but ma has 2", NULL));
 	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa,umem=shared"), -EINVAL);
 	assert_true(log_capture_has(&cap, "umem=shared is not a UMEM kind", "pool"));
+	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa,xdp_attach=glue"), -EINVAL);
+	assert_true(log_capture_has(&cap, "xdp_attach=glue is not a way to attach", "libxdp"));
 	assert_int_equal(sl_port_create("net_af_xdp0,iface=xa,colour=red"), -EINVAL);
 	assert_true(log_capture_has(&cap, "unknown argument 'colour'", "iface=IFNAME"));
 	assert_int_equal(sl_port_count(), 0);
@@ -363,6 +429,14 @@ static void kernel_to_sluice(const char *mode, const char *umem)
 	assert_int_equal(xstat((uint16_t)id, "q0_rx_dropped"), 0);
 	assert_int_equal(xstat((uint16_t)id, "q0_rx_ring_full"), 0);
 	assert_int_equal(xstat((uint16_t)id, "q0_rx_invalid_descs"), 0);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_packets"), N);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_kick_errors"), 0);
+	assert_int_equal(sl_port_stats_reset((uint16_t)id), 0);
+	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
+	assert_int_equal(st.ipackets, 0);
+	assert_int_equal(st.ibytes, 0);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_packets"), 0);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_bytes"), 0);
 	close(fd);
 	assert_int_equal(sl_port_stop((uint16_t)id), 0);
 	/* Every buffer the kernel held is back once the socket is gone. */
@@ -426,7 +500,8 @@ static void sluice_to_kernel(const char *mode, const char *umem)
 
 				assert_non_null(p2);
 				memcpy(sl_pktbuf_append(p, 40), f, 40);
-				memcpy(sl_pktbuf_append(p2, (uint16_t)(len - 40)), f + 40, len - 40);
+				memcpy(sl_pktbuf_append(p2, (uint16_t)(len - 40)), f + 40,
+				       len - 40);
 				assert_int_equal(sl_pktbuf_chain(p, p2), 0);
 			} else if (seq % 5 == 1) {
 				assert_non_null(sl_pktbuf_append(p, (uint16_t)(len + 20)));
@@ -525,9 +600,23 @@ static void test_tx_bad_sizes(void **state)
 	assert_int_equal(st.oerrors, 2);
 	assert_int_equal(xstat((uint16_t)id, "tx_q0_runt_drops"), 1);
 	assert_int_equal(xstat((uint16_t)id, "tx_q0_oversize_drops"), 1);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_errors"), 2);
 	assert_int_equal(sl_port_stats_reset((uint16_t)id), 0);
 	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
 	assert_int_equal(st.oerrors, 0);
+	/* The reset zeroes the driver's own counters and the shared ones alike, and they
+	 * count on from there. */
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_runt_drops"), 0);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_oversize_drops"), 0);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_errors"), 0);
+	assert_int_equal(xstat((uint16_t)id, "tx_errors"), 0);
+	pkts[0] = sl_pktbuf_alloc(pool);
+	assert_non_null(sl_pktbuf_append(pkts[0], 10));
+	assert_int_equal(sl_port_tx_burst((uint16_t)id, 0, pkts, 1), 1);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_runt_drops"), 1);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_oversize_drops"), 0);
+	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
+	assert_int_equal(st.oerrors, 1);
 }
 
 /* Two queues on a two-queue veth: both sockets bind; a raw socket's frames go to the veth
@@ -620,7 +709,8 @@ static void test_rx_nombuf_and_drops(void **state)
 		raw_send(fd, i);
 	usleep(50 * 1000);
 	while (nheld < 32) {
-		uint16_t nb = sl_port_rx_burst((uint16_t)id, 0, held + nheld, (uint16_t)(32 - nheld));
+		uint16_t nb =
+			sl_port_rx_burst((uint16_t)id, 0, held + nheld, (uint16_t)(32 - nheld));
 
 		assert_true(nb > 0);
 		nheld += nb;
@@ -679,26 +769,120 @@ static void test_stop_start_teardown(void **state)
 	assert_false(xdp_attached("xa"));
 }
 
-/* A process killed with SIGKILL cannot detach: its program stays.  The next port reuses
- * it (traffic flows), says so, and leaves it there; `ip link ... xdp off` removes it. */
-static void test_sigkill_leaves_program(void **state)
+/* A process killed with SIGKILL leaves nothing: the program was held by a BPF link whose
+ * fd the kernel closed with the process. */
+static void sigkill_leaves_nothing(const char *iface, const char *mode, int nq)
+{
+	char devstr[96];
+	pid_t child;
+
+	snprintf(devstr, sizeof(devstr), "net_af_xdp0,iface=%s,xdp_mode=%s,queue_count=%d", iface,
+		 mode, nq);
+	child = hold_start(devstr, nq);
+	assert_true(xdp_on_link(iface));
+	hold_kill(child);
+	if (xdp_on_link(iface)) {
+		sh("ip link show dev %s", iface);
+		fail_msg("%s: an XDP program is left on %s after SIGKILL", devstr, iface);
+	}
+}
+
+static void test_sigkill_link_leaves_nothing(void **state)
+{
+	struct sl_pktbuf *rx[MAX_PKTS];
+	int id, fd;
+
+	(void)state;
+	sigkill_leaves_nothing("xa", "native", 1);
+	sigkill_leaves_nothing("xa", "skb", 1);
+	sigkill_leaves_nothing("ma", "native", 2); /* two sockets in one program's map */
+	/* The next port finds nothing to explain, receives, and its close leaves nothing. */
+	id = open_port("net_af_xdp0,iface=xa,xdp_mode=native", 1, pool);
+	assert_false(log_capture_has(&cap, "already attached", NULL));
+	assert_false(log_capture_has(&cap, "libxdp attaches the program instead", NULL));
+	fd = raw_socket("xb");
+	raw_send(fd, 5);
+	assert_int_equal(recv_all((uint16_t)id, 1, rx, NULL, MAX_PKTS, 1, 2000), 1);
+	assert_pkt_is(rx[0], 5);
+	sl_pktbuf_free(rx[0]);
+	close(fd);
+	assert_int_equal(sl_port_close((uint16_t)id), 0);
+	assert_false(xdp_on_link("xa"));
+}
+
+/* Two ports on the two queues of ma: the first holds the program through its link, the
+ * second joins it (and says whose it is); both receive. */
+static void test_two_ports_one_program(void **state)
+{
+	struct sl_port_conf conf = {.nb_rxq = 1, .nb_txq = 1};
+	struct sl_pktbuf *rx[MAX_PKTS];
+	uint32_t seq = 0;
+	int id0, id1, fd, ncpu = 0;
+
+	(void)state;
+	id0 = open_port("net_af_xdp0,iface=ma,xdp_mode=native", 1, pool);
+	id1 = sl_port_create("net_af_xdp1,iface=ma,start_queue=1,xdp_mode=native");
+	assert_true(id1 >= 0);
+	assert_int_equal(sl_port_configure((uint16_t)id1, &conf), 0);
+	assert_int_equal(sl_port_rxq_setup((uint16_t)id1, 0, 0, 0, pool), 0);
+	assert_int_equal(sl_port_txq_setup((uint16_t)id1, 0, 0, 0), 0);
+	if (sl_port_start((uint16_t)id1) != 0)
+		fail_msg("the second port does not start:\n%s", cap.text);
+	assert_true(log_capture_has(&cap, "held by a BPF link of another port", "ma"));
+	/* Frames from each CPU go to one veth queue (see two_queues()): send from every CPU
+	 * until both ports have one. */
+	fd = raw_socket("mb");
+	for (int c = 0; c < CPU_SETSIZE && seq < 64; c++) {
+		cpu_set_t old, one;
+
+		assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
+		if (!CPU_ISSET(c, &old))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+		for (int i = 0; i < 8; i++)
+			raw_send(fd, seq++);
+		assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
+		ncpu++;
+	}
+	{
+		unsigned got0 = recv_all((uint16_t)id0, 1, rx, NULL, MAX_PKTS, 1, 500);
+		unsigned got1;
+
+		sl_pktbuf_free_bulk(rx, SL_MIN(got0, (unsigned)MAX_PKTS));
+		got1 = recv_all((uint16_t)id1, 1, rx, NULL, MAX_PKTS, 1, 500);
+		sl_pktbuf_free_bulk(rx, SL_MIN(got1, (unsigned)MAX_PKTS));
+		printf("  %u frames: %u on port 0 (queue 0), %u on port 1 (queue 1)\n", seq, got0,
+		       got1);
+		assert_int_equal(got0 + got1, seq);
+		if (ncpu >= 2) {
+			/* Two CPUs, two veth queues: both ports got frames. */
+			assert_true(got0 > 0);
+			assert_true(got1 > 0);
+		}
+	}
+	close(fd);
+	/* The second port leaves the first one's program alone. */
+	assert_int_equal(sl_port_close((uint16_t)id1), 0);
+	assert_true(xdp_attached("ma"));
+	assert_int_equal(sl_port_close((uint16_t)id0), 0);
+	assert_false(xdp_on_link("ma"));
+}
+
+/* With xdp_attach=libxdp a process killed with SIGKILL cannot detach: its program stays.
+ * The next port reuses it (traffic flows), says so, and leaves it there; `ip link ... xdp
+ * off` removes it. */
+static void test_sigkill_libxdp_leaves_program(void **state)
 {
 	struct sl_pktbuf *rx[MAX_PKTS];
 	pid_t child;
-	int id, fd, st;
+	int id, fd;
 
 	(void)state;
-	/* A separate program, not a fork: the port library's memory is shared mappings. */
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		execl(XDP_HOLD, "xdp_hold", "net_af_xdp0,iface=xa,xdp_mode=native", (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200 && !xdp_attached("xa"); i++)
-		usleep(10 * 1000);
-	kill(child, SIGKILL);
-	assert_int_equal(waitpid(child, &st, 0), child);
+	child = hold_start("net_af_xdp0,iface=xa,xdp_mode=native,xdp_attach=libxdp", 1);
+	assert_true(xdp_attached("xa"));
+	hold_kill(child);
 	assert_true(xdp_attached("xa"));
 	id = open_port("net_af_xdp0,iface=xa,xdp_mode=native", 1, pool);
 	assert_true(log_capture_has(&cap, "XDP program 'xsk_def_prog' is already attached to xa",
@@ -715,8 +899,34 @@ static void test_sigkill_leaves_program(void **state)
 	assert_false(xdp_attached("xa"));
 }
 
-/* With bpffs mounted (in a mount namespace of our own) libxdp uses its dispatcher; the
- * dispatcher goes away with the port too. */
+/* When no link can be made (here: libxdp's program file cannot be found), the port says
+ * why and leaves the attach to libxdp, which here fails too: nothing is left attached. */
+static void test_link_fallback_notice(void **state)
+{
+	struct sl_port_conf conf = {.nb_rxq = 1, .nb_txq = 1};
+	char dir[] = "/tmp/axdp_noobj.XXXXXX";
+	int id;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(setenv("LIBXDP_OBJECT_PATH", dir, 1), 0);
+	id = sl_port_create("net_af_xdp0,iface=xa,xdp_mode=skb");
+	assert_true(id >= 0);
+	assert_int_equal(sl_port_configure((uint16_t)id, &conf), 0);
+	assert_int_equal(sl_port_rxq_setup((uint16_t)id, 0, 0, 0, pool), 0);
+	assert_int_equal(sl_port_txq_setup((uint16_t)id, 0, 0, 0), 0);
+	assert_true(sl_port_start((uint16_t)id) < 0);
+	unsetenv("LIBXDP_OBJECT_PATH");
+	rmdir(dir);
+	if (!log_capture_has(&cap, "cannot open libxdp's xsk_def_xdp_prog.o",
+			     "libxdp attaches the program instead"))
+		fail_msg("no notice of the fallback:\n%s", cap.text);
+	assert_false(xdp_on_link("xa"));
+	assert_int_equal(sl_port_close((uint16_t)id), 0);
+}
+
+/* With bpffs mounted (in a mount namespace of our own) and xdp_attach=libxdp, libxdp uses
+ * its dispatcher; the dispatcher goes away with the port too. */
 static void test_dispatcher_with_bpffs(void **state)
 {
 	struct sl_pktbuf *rx[MAX_PKTS];
@@ -730,7 +940,8 @@ static void test_dispatcher_with_bpffs(void **state)
 		       strerror(errno));
 		return;
 	}
-	id = open_port("net_af_xdp0,iface=xa,xdp_mode=skb", 1, pool);
+	/* The dispatcher is libxdp's: a link attach does not use it. */
+	id = open_port("net_af_xdp0,iface=xa,xdp_mode=skb,xdp_attach=libxdp", 1, pool);
 	assert_false(log_capture_has(&cap, "no bpffs", NULL));
 	sh_out(out, sizeof(out), "ip -d link show dev xa");
 	/* Either the dispatcher, or libxdp's program alone when the kernel cannot run the
@@ -769,7 +980,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_queues_skb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_nombuf_and_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_start_teardown, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sigkill_leaves_program, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigkill_link_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_ports_one_program, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigkill_libxdp_leaves_program, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_link_fallback_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dispatcher_with_bpffs, setup, teardown),
 	};
 	const char *skip = netns_setup();

@@ -241,6 +241,34 @@ static void test_traffic_two_queues(void **state)
 	assert_int_equal(xstat(srv, "connects"), 1);
 	assert_int_equal(xstat(cli, "connects"), 1);
 	assert_int_equal(xstat(srv, "rx_q0_bad_desc"), 0);
+	assert_int_equal(xstat(srv, "rx_q0_nombuf"), 0);
+
+	/* The server finds the pool empty: the packets in the ring are dropped and counted
+	 * as rx_nombuf (received = delivered + dropped). */
+	{
+		static struct sl_pktbuf *held[8192];
+		unsigned nb_held = 0;
+		struct sl_pktbuf *r[8];
+
+		for (uint32_t i = 0; i < 3; i++) {
+			struct sl_pktbuf *p = make_pkt(100, i);
+
+			assert_int_equal(sl_port_tx_burst((uint16_t)cli, 0, &p, 1), 1);
+		}
+		while (nb_held < SL_ARRAY_SIZE(held) &&
+		       (held[nb_held] = sl_pktbuf_alloc(pool)) != NULL)
+			nb_held++;
+		assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, r, 8), 0);
+		sl_pktbuf_free_bulk(held, nb_held);
+	}
+	assert_int_equal(xstat(srv, "rx_q0_nombuf"), 3);
+	assert_int_equal(xstat(srv, "rx_mbuf_allocation_errors"), 3);
+	assert_int_equal(sl_port_stats((uint16_t)srv, &ss), 0);
+	assert_int_equal(ss.rx_nombuf, 3);
+	assert_int_equal(ss.ipackets, 620);
+	assert_int_equal(ss.ierrors, 0);
+	assert_int_equal(sl_port_stats((uint16_t)cli, &cs), 0);
+	assert_int_equal(cs.opackets, 623);
 }
 
 static void test_reconnect(void **state)
@@ -265,6 +293,30 @@ static void test_reconnect(void **state)
 	sl_pktbuf_free(p);
 	assert_int_equal(xstat(srv, "tx_q0_link_down"), 1);
 	assert_int_equal(sl_port_rx_burst((uint16_t)srv, 0, &p, 1), 0);
+
+	/* A reset zeroes the port layer's queue counters, memif's own per-queue counters and
+	 * the interface's. */
+	{
+		struct sl_port_stats st;
+
+		assert_int_equal(sl_port_stats((uint16_t)srv, &st), 0);
+		assert_int_equal(st.ipackets, 10);
+		assert_int_equal(xstat(srv, "rx_q0_packets"), 10);
+		assert_int_equal(xstat(srv, "connects"), 1);
+		assert_int_equal(sl_port_stats_reset((uint16_t)srv), 0);
+		assert_int_equal(sl_port_stats((uint16_t)srv, &st), 0);
+		assert_int_equal(st.ipackets + st.ibytes + st.q_ipackets[0] + st.opackets, 0);
+		assert_int_equal(xstat(srv, "rx_q0_packets"), 0);
+		assert_int_equal(xstat(srv, "rx_q0_bytes"), 0);
+		assert_int_equal(xstat(srv, "tx_q0_link_down"), 0);
+		assert_int_equal(xstat(srv, "connects"), 0);
+		assert_int_equal(xstat(srv, "disconnects"), 0);
+		/* and counts again from zero */
+		p = make_pkt(60, 0);
+		assert_int_equal(sl_port_tx_burst((uint16_t)srv, 0, &p, 1), 0);
+		sl_pktbuf_free(p);
+		assert_int_equal(xstat(srv, "tx_q0_link_down"), 1);
+	}
 
 	cli = open_port("net_memif1,role=client,socket=%s,socket-abstract=no", 1, path);
 	WAIT_FOR(link_up(srv) && link_up(cli), 3000);
@@ -640,6 +692,7 @@ static void test_hostile_descriptors(void **state)
 	raw_expect_disconnect(&r, "bad descriptor");
 	raw_close(&r);
 	assert_int_equal(xstat(srv, "rx_q0_bad_desc"), 3);
+	assert_int_equal(xstat(srv, "rx_q0_errors"), 3); /* ierrors: the bad descriptors */
 
 	/* A chain that never ends (NEXT on every slot). */
 	raw_handshake(&r);
@@ -673,6 +726,7 @@ static void test_hostile_descriptors(void **state)
 	raw_expect_disconnect(&r, "bad descriptor on tx queue 0");
 	raw_close(&r);
 	assert_int_equal(xstat(srv, "tx_q0_bad_desc"), 1);
+	assert_int_equal(xstat(srv, "tx_q0_errors"), 1); /* oerrors: bad_desc + too_big */
 
 	/* A good refill works: the server writes into the client's buffer. */
 	raw_handshake(&r);
@@ -688,6 +742,22 @@ static void test_hostile_descriptors(void **state)
 	WAIT_FOR(!link_up(srv), 2000);
 
 	assert_int_equal(xstat(srv, "peer_faults"), 6);
+	{
+		struct sl_port_stats st;
+
+		assert_int_equal(sl_port_stats((uint16_t)srv, &st), 0);
+		assert_int_equal(st.ierrors, 4);     /* 3 bad descriptors + the endless chain */
+		assert_int_equal(st.q_errors[0], 4); /* rx queue 0's ierrors */
+		assert_int_equal(st.oerrors, 1);
+		assert_int_equal(xstat(srv, "rx_q0_bad_desc"), 4);
+		assert_int_equal(sl_port_stats_reset((uint16_t)srv), 0);
+		assert_int_equal(sl_port_stats((uint16_t)srv, &st), 0);
+		assert_int_equal(st.ierrors + st.oerrors + st.q_errors[0], 0);
+		assert_int_equal(xstat(srv, "rx_q0_bad_desc"), 0);
+		assert_int_equal(xstat(srv, "rx_q0_bad_ring"), 0);
+		assert_int_equal(xstat(srv, "tx_q0_bad_desc"), 0);
+		assert_int_equal(xstat(srv, "peer_faults"), 0);
+	}
 	good_client_traffic(srv, 11);
 }
 
@@ -696,6 +766,8 @@ static void test_bad_arguments(void **state)
 	(void)state;
 	assert_int_equal(sl_port_create("net_memif0,role=boss"), -EINVAL);
 	assert_true(log_capture_has(&cap, "role=boss is not server or client", NULL));
+	/* The driver's log type is net_memif. */
+	assert_true(log_capture_has(&cap, "sluice: net_memif: error: net_memif0: role=boss", NULL));
 	assert_int_equal(sl_port_create("net_memif0,rsize=15"), -EINVAL);
 	assert_true(log_capture_has(&cap, "rsize=15 is not a number in [1, 14]", NULL));
 	assert_int_equal(sl_port_create("net_memif0,secret=0123456789012345678901234"), -EINVAL);
@@ -720,8 +792,13 @@ static void test_bad_arguments(void **state)
 
 		snprintf(devstr, sizeof(devstr),
 			 "net_memif0,socket=%s,socket-abstract=no,mac=02:11:22:33:44:55", path);
+		/* "memif" in a level spec names the type net_memif too. */
+		assert_int_equal(sl_log_set_levels("memif:info"), 0);
 		a = sl_port_create(devstr);
+		assert_int_equal(sl_log_set_levels("memif:notice"), 0);
 		assert_true(a >= 0);
+		assert_true(log_capture_has(
+			&cap, "sluice: net_memif: info: net_memif0:", "memif server listening on"));
 		assert_int_equal(sl_port_mac((uint16_t)a, mac), 0);
 		assert_memory_equal(mac, ((uint8_t[]){2, 0x11, 0x22, 0x33, 0x44, 0x55}), 6);
 		snprintf(devstr, sizeof(devstr), "net_memif1,socket=%s,socket-abstract=no", path);
@@ -813,6 +890,13 @@ static void test_zc_traffic(void **state)
 	assert_int_equal(cs.ibytes, ss.obytes);
 	assert_int_equal(ss.ierrors + ss.oerrors + cs.ierrors + cs.oerrors, 0);
 	assert_int_equal(xstat(cli, "tx_q0_no_buf"), 0);
+	assert_int_equal(xstat(cli, "rx_q0_nombuf"), 0);
+	/* A reset zeroes the zero-copy counters too. */
+	assert_int_equal(sl_port_stats_reset((uint16_t)cli), 0);
+	assert_int_equal(xstat(cli, "tx_q0_zc_copied"), 0);
+	assert_int_equal(xstat(cli, "tx_q1_zc_copied"), 0);
+	assert_int_equal(xstat(cli, "tx_q0_packets"), 0);
+	assert_int_equal(pstat_opackets(cli), 0);
 
 	/* The client's rx rings hold stocked buffers; stop gives every one back. */
 	assert_true(sl_pool_in_use(pool) > 0);

@@ -135,6 +135,19 @@ static int start_port(const char *devstr)
 	return id;
 }
 
+/* Every xstat name once: the driver's own names never repeat the port layer's. */
+static void assert_xstat_names_unique(uint16_t port)
+{
+	struct sl_port_xstat xs[256];
+	int n = sl_port_xstats(port, xs, 256);
+
+	assert_true(n > 0 && n <= 256);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (strcmp(xs[i].name, xs[j].name) == 0)
+				fail_msg("xstat %s appears twice (%d and %d)", xs[i].name, i, j);
+}
+
 static unsigned count_in_log(const char *what)
 {
 	unsigned n = 0;
@@ -275,11 +288,15 @@ static void test_round_trip(void **state)
 	assert_int_equal(st.ibytes, bytes);
 	assert_int_equal(st.ierrors, 0);
 	assert_int_equal(st.rx_nombuf, 0);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_packets"), N);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_bytes"), bytes);
+	assert_xstat_names_unique((uint16_t)id);
 	sl_pktbuf_free_bulk(pkts, N);
 	assert_int_equal(sl_port_stats_reset((uint16_t)id), 0);
 	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
 	assert_int_equal(st.ipackets, 0);
 	assert_int_equal(st.ibytes, 0);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_packets"), 0);
 	assert_int_equal(xstat((uint16_t)id, "rx_q0_file_eof"), 1); /* a state, not reset */
 
 	/* Timestamps given by the sender are kept to the nanosecond. */
@@ -322,6 +339,12 @@ static void test_infinite_rx(void **state)
 	}
 	assert_int_equal(xstat((uint16_t)id, "rx_q0_file_loops"), 33); /* packet 100 is #1 of loop 34 */
 	assert_int_equal(xstat((uint16_t)id, "rx_q0_file_eof"), 0);
+	assert_int_equal(sl_port_stats_reset((uint16_t)id), 0);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_file_loops"), 0);
+	/* The end of loop 34 and the start of loop 35. */
+	assert_int_equal(sl_port_rx_burst((uint16_t)id, 0, pkts, 3), 3);
+	sl_pktbuf_free_bulk(pkts, 3);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_file_loops"), 1);
 	/* Setting the queue up again starts from the first packet. */
 	assert_int_equal(sl_port_stop((uint16_t)id), 0);
 	assert_int_equal(sl_port_rxq_setup((uint16_t)id, 0, 0, 0, pool), 0);
@@ -382,6 +405,14 @@ static void test_truncated(void **state)
 		assert_int_equal(st.ierrors, 1);
 		assert_int_equal(xstat((uint16_t)id, "rx_q0_file_eof"), 1);
 		assert_int_equal(xstat((uint16_t)id, "rx_q0_read_errors"), 1);
+		assert_int_equal(xstat((uint16_t)id, "rx_q0_errors"), 1);
+		/* A reset zeroes the counters, the shared and the driver's, not the state. */
+		assert_int_equal(sl_port_stats_reset((uint16_t)id), 0);
+		assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
+		assert_int_equal(st.ipackets + st.ierrors, 0);
+		assert_int_equal(xstat((uint16_t)id, "rx_q0_read_errors"), 0);
+		assert_int_equal(xstat((uint16_t)id, "rx_q0_errors"), 0);
+		assert_int_equal(xstat((uint16_t)id, "rx_q0_file_eof"), 1);
 	}
 
 	/* infinite_rx loops over the good packets. */
@@ -520,6 +551,11 @@ static void test_pool_exhausted(void **state)
 	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
 	assert_int_equal(st.ipackets, N);
 	assert_int_equal(st.rx_nombuf, 2); /* bursts 1 and 2 ran out at their 9th packet */
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_nombuf"), 2);
+	assert_int_equal(sl_port_stats_reset((uint16_t)id), 0);
+	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
+	assert_int_equal(st.rx_nombuf + st.ipackets, 0);
+	assert_int_equal(xstat((uint16_t)id, "rx_q0_nombuf"), 0);
 	sl_port_close_all();
 	sl_pool_free(small);
 	sl_pool_free(tiny);
@@ -581,6 +617,16 @@ static void test_no_sink(void **state)
 	assert_int_equal(st.opackets, 0);
 	assert_int_equal(st.oerrors, 2);
 	assert_int_equal(xstat((uint16_t)id, "tx_q0_no_sink_drops"), 2);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_errors"), 2);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_send_errors"), 0);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_send_busy"), 0);
+	assert_xstat_names_unique((uint16_t)id);
+	/* A reset zeroes the driver's own counters and the shared ones. */
+	assert_int_equal(sl_port_stats_reset((uint16_t)id), 0);
+	assert_int_equal(sl_port_stats((uint16_t)id, &st), 0);
+	assert_int_equal(st.oerrors, 0);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_no_sink_drops"), 0);
+	assert_int_equal(xstat((uint16_t)id, "tx_q0_errors"), 0);
 }
 
 int main(void)

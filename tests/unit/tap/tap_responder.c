@@ -70,7 +70,8 @@ static bool echo_answer(struct responder *r, struct sl_pktbuf *p)
 	uint32_t a;
 
 	if (p->data_len < sizeof(*eth) + SL_IPV4_HDR_LEN || (ip->version_ihl >> 4) != 4 ||
-	    ip->next_proto_id != SL_IPPROTO_ICMP || ip->dst_addr != r->ip || sl_ipv4_is_fragment(ip))
+	    ip->next_proto_id != SL_IPPROTO_ICMP || ip->dst_addr != r->ip ||
+	    sl_ipv4_is_fragment(ip))
 		return false;
 	ihl = sl_ipv4_hdr_len(ip);
 	total = sl_ntohs(ip->total_length);
@@ -106,7 +107,8 @@ static void serve(struct responder *r, unsigned seconds)
 
 		for (uint16_t i = 0; i < n; i++) {
 			struct sl_pktbuf *p = pkts[i];
-			const struct sl_ether_hdr *eth = sl_pktbuf_mtod(p, const struct sl_ether_hdr *);
+			const struct sl_ether_hdr *eth =
+				sl_pktbuf_mtod(p, const struct sl_ether_hdr *);
 			bool answered = false;
 
 			if (p->nb_segs == 1 && eth->ether_type == sl_htons(SL_ETHER_TYPE_ARP))

@@ -88,6 +88,19 @@ static int write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+/* Every xstat name once: the driver's own names never repeat the port layer's. */
+static void assert_xstat_names_unique(uint16_t port)
+{
+	struct sl_port_xstat xs[256];
+	int n = sl_port_xstats(port, xs, 256);
+
+	assert_true(n > 0 && n <= 256);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (strcmp(xs[i].name, xs[j].name) == 0)
+				fail_msg("xstat %s appears twice (%d and %d)", xs[i].name, i, j);
+}
+
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
@@ -509,6 +522,12 @@ static void test_kernel_arp_reaches_app(void **state)
 	assert_int_equal(st.ibytes, 42);
 	assert_int_equal(st.q_ipackets[0], 1);
 	assert_int_equal(st.ierrors + st.rx_nombuf + st.imissed, 0);
+	assert_int_equal(xstat(id, "rx_q0_packets"), 1);
+	assert_int_equal(xstat(id, "rx_q0_nombuf"), 0);
+	assert_int_equal(xstat(id, "rx_q0_too_long") + xstat(id, "rx_q0_runt") +
+				 xstat(id, "rx_q0_read_errors"),
+			 0);
+	assert_xstat_names_unique(id);
 	close(s);
 }
 
@@ -556,6 +575,8 @@ static void test_app_frames_reach_kernel(void **state)
 	assert_int_equal(st.obytes, 2 * len);
 	assert_int_equal(st.oerrors, 0);
 	assert_int_equal(xstat(id, "tx_kernel_dropped"), 0);
+	assert_int_equal(xstat(id, "tx_q0_packets"), 2);
+	assert_int_equal(xstat(id, "tx_q0_busy"), 0);
 	close(s);
 }
 
@@ -664,8 +685,9 @@ static void test_drops_counted(void **state)
 		assert_int_equal(sl_pktbuf_chain(m, pkt_from(pool, runt, 1)), 0);
 	assert_int_equal(m->nb_segs, 70);
 	assert_int_equal(sl_port_tx_burst(id, 0, &m, 1), 1);
-	assert_int_equal(xstat(id, "tx_err_runt"), 1);
-	assert_int_equal(xstat(id, "tx_err_too_many_segs"), 1);
+	assert_int_equal(xstat(id, "tx_q0_err_runt"), 1);
+	assert_int_equal(xstat(id, "tx_q0_err_too_many_segs"), 1);
+	assert_int_equal(xstat(id, "tx_q0_errors"), 2);
 	assert_int_equal(sl_port_stats(id, &st), 0);
 	assert_int_equal(st.oerrors, 2);
 	assert_int_equal(st.opackets, 0);
@@ -677,19 +699,27 @@ static void test_drops_counted(void **state)
 	    pmac[0], pmac[1], pmac[2], pmac[3], pmac[4], pmac[5]);
 	s = udp_socket(NULL, 0);
 	udp_send(s, APP_IP, 9, big, sizeof(big));
-	for (int t = 0; t < 1000 && xstat(id, "rx_too_long") == 0; t++) {
+	for (int t = 0; t < 1000 && xstat(id, "rx_q0_too_long") == 0; t++) {
 		assert_int_equal(sl_port_rx_burst(id, 0, pkts, 32), 0);
 		sleep_ms(1);
 	}
-	assert_int_equal(xstat(id, "rx_too_long"), 1);
+	assert_int_equal(xstat(id, "rx_q0_too_long"), 1);
+	assert_int_equal(xstat(id, "rx_q0_errors"), 1);
 	assert_int_equal(sl_port_stats(id, &st), 0);
 	assert_int_equal(st.ierrors, 1);
 	assert_int_equal(st.q_errors[0], 1);
 
+	/* A reset zeroes the driver's own counters and the shared ones. */
 	assert_int_equal(sl_port_stats_reset(id), 0);
 	assert_int_equal(sl_port_stats(id, &st), 0);
 	assert_int_equal(st.oerrors + st.ierrors + st.ipackets + st.imissed, 0);
-	assert_int_equal(xstat(id, "tx_err_runt"), 0);
+	assert_int_equal(st.q_errors[0], 0);
+	assert_int_equal(xstat(id, "tx_q0_err_runt"), 0);
+	assert_int_equal(xstat(id, "tx_q0_err_too_many_segs"), 0);
+	assert_int_equal(xstat(id, "tx_q0_errors"), 0);
+	assert_int_equal(xstat(id, "rx_q0_too_long"), 0);
+	assert_int_equal(xstat(id, "rx_q0_errors"), 0);
+	assert_int_equal(xstat(id, "tx_kernel_dropped"), 0);
 
 	/* A kernel queue of 8 frames and 40 datagrams before the first read. */
 	run("ip link set dev sl_tap0 txqueuelen 8");
