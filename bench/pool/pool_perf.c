@@ -4,7 +4,8 @@
  * (app/test/test_mempool_perf.c) measures it and printed in its line format, so that
  * bench/pool/compare.sh can pair the lines:
  *
- *   mempool_autotest cache=C cores=K n_get_bulk=G n_put_bulk=P n_keep=N constant_n=0|1 rate_persec=R
+ *   mempool_autotest cache=C cores=K n_get_bulk=G n_put_bulk=P n_keep=N constant_n=0|1
+ *   rate_persec=R                                                        (one line)
  *
  * What a case does: each of K lcores (the main one plus K - 1 workers, started together)
  * repeats passes until the case's duration is over (checked between passes).  A pass is
@@ -23,12 +24,15 @@
  * Sections: by default only "with cache" on 1 and 2 cores (what compare.sh compares).
  * With -a, every section DPDK runs, on 1, 2 and all lcores, in DPDK's order: without
  * cache, the default backend without cache, with cache.  DPDK's fourth section
- * ("user-owned cache", a cache object the caller passes in) has no Sluice counterpart:
- * sl_pool caches are per lcore and built into the pool.
+ * ("user-owned cache", a cache object the caller creates) has no Sluice counterpart:
+ * sl_pool caches are per lcore and built into the pool; a fast path holds its lcore's
+ * (sl_pool_lcore_cache()), as DPDK's test holds rte_mempool_default_cache().
  *
  * Usage: pool_perf [SLUICE_OPTIONS] [-- [-a] [-t MS]]
  *   SLUICE_OPTIONS  runtime options (sl_runtime.h); two lcores at least: -l 0-1 --no-huge
  *   -a              all sections (see above)
+ *   -L              sl_pool_get_bulk/put_bulk (cache looked up per call) instead of the
+ *                   _cache calls with the lcore's cache held (what DPDK's test does)
  *   -t MS           duration of each case in milliseconds (default 5000)
  */
 #include <errno.h>
@@ -69,23 +73,39 @@ static void obj_init(struct sl_pool *p, void *obj, unsigned idx, void *arg)
 	*(uint32_t *)obj = idx;
 }
 
-/* One pass.  Always inlined so that constant bulk sizes reach sl_pool_get/put_bulk. */
-static inline __attribute__((always_inline)) int pass(struct sl_pool *p, unsigned keep,
-						      unsigned get_bulk, unsigned put_bulk)
+/* -L: look the lcore's cache up on every call (sl_pool_get_bulk), instead of holding it
+ * (sl_pool_get_bulk_cache with sl_pool_lcore_cache() taken once per lcore, as DPDK's test
+ * passes rte_mempool_default_cache() to rte_mempool_generic_get). */
+static bool lookup_per_call;
+
+/* One pass.  Always inlined so that constant bulk sizes reach the get/put calls. */
+static inline __attribute__((always_inline)) int pass(struct sl_pool *p, struct sl_pool_cache *c,
+						      unsigned keep, unsigned get_bulk,
+						      unsigned put_bulk)
 {
 	void *objs[MAX_KEEP] SL_CACHE_ALIGNED;
 	unsigned i, idx;
 
+	if (lookup_per_call) {
+		for (i = 0; sl_likely(i < PASS_OBJS / keep); i++) {
+			for (idx = 0; idx < keep; idx += get_bulk)
+				if (sl_unlikely(sl_pool_get_bulk(p, &objs[idx], get_bulk) < 0))
+					return -1;
+			for (idx = 0; idx < keep; idx += put_bulk)
+				sl_pool_put_bulk(p, &objs[idx], put_bulk);
+		}
+		return 0;
+	}
 	for (i = 0; sl_likely(i < PASS_OBJS / keep); i++) {
 		for (idx = 0; idx < keep; idx += get_bulk)
-			if (sl_unlikely(sl_pool_get_bulk(p, &objs[idx], get_bulk) < 0)) {
+			if (sl_unlikely(sl_pool_get_bulk_cache(p, c, &objs[idx], get_bulk) < 0)) {
 				fprintf(stderr, "pool_perf: get of %u failed with %u of %u objects "
 					"out on this lcore\n", get_bulk, idx, keep);
 				sl_pool_dump(stderr, p);
 				return -1;
 			}
 		for (idx = 0; idx < keep; idx += put_bulk)
-			sl_pool_put_bulk(p, &objs[idx], put_bulk);
+			sl_pool_put_bulk_cache(p, c, &objs[idx], put_bulk);
 	}
 	return 0;
 }
@@ -94,6 +114,7 @@ static int run_lcore(void *arg)
 {
 	struct bench *b = arg;
 	const uint32_t me = sl_lcore_id();
+	struct sl_pool_cache *c = sl_pool_lcore_cache(b->pool);
 	uint64_t start, objs = 0;
 	int ret;
 
@@ -103,13 +124,21 @@ static int run_lcore(void *arg)
 	start = sl_rdtsc();
 	do {
 		if (!b->constant)
-			ret = pass(b->pool, b->keep, b->get_bulk, b->put_bulk);
+			ret = pass(b->pool, c, b->keep, b->get_bulk, b->put_bulk);
 		else
 			switch (b->get_bulk) {
-			case 1: ret = pass(b->pool, b->keep, 1, 1); break;
-			case 4: ret = pass(b->pool, b->keep, 4, 4); break;
-			case LINE_BURST: ret = pass(b->pool, b->keep, LINE_BURST, LINE_BURST); break;
-			case 32: ret = pass(b->pool, b->keep, 32, 32); break;
+			case 1:
+				ret = pass(b->pool, c, b->keep, 1, 1);
+				break;
+			case 4:
+				ret = pass(b->pool, c, b->keep, 4, 4);
+				break;
+			case LINE_BURST:
+				ret = pass(b->pool, c, b->keep, LINE_BURST, LINE_BURST);
+				break;
+			case 32:
+				ret = pass(b->pool, c, b->keep, 32, 32);
+				break;
 			default: ret = -1; break;
 			}
 		if (ret < 0)
@@ -235,9 +264,12 @@ free_pool:
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pool_perf [SLUICE_OPTIONS] [-- [-a] [-t MS]]\n"
+	fprintf(stderr,
+		"usage: pool_perf [SLUICE_OPTIONS] [-- [-a] [-L] [-t MS]]\n"
 		"  -a     every section DPDK's mempool_perf_autotest runs (default: with cache, "
 		"1 and 2 cores)\n"
+		"  -L     look the lcore's cache up on every call (default: held, as DPDK's test "
+		"does)\n"
 		"  -t MS  duration of each case in milliseconds, 1..600000 (default 5000)\n");
 	return 2;
 }
@@ -260,10 +292,13 @@ int main(int argc, char **argv)
 	argc -= n; /* sl_init() moved argv[0] up to just before our options */
 	argv += n;
 	optind = 0; /* sl_init() used getopt too: glibc full reset */
-	while ((opt = getopt(argc, argv, "at:")) != -1)
+	while ((opt = getopt(argc, argv, "aLt:")) != -1)
 		switch (opt) {
 		case 'a':
 			all = true;
+			break;
+		case 'L':
+			lookup_per_call = true;
 			break;
 		case 't': {
 			unsigned long v;

@@ -382,16 +382,21 @@ static struct sl_pool_cache *cache_at(const struct sl_pool *p, uint32_t lcore)
 	return (struct sl_pool_cache *)(void *)(p->cache_base + (size_t)lcore * p->cache_stride);
 }
 
-/* Get through the cache (or around it), without debug checks. */
-static int get_common(struct sl_pool *p, void **objs, unsigned n)
+/* The calling lcore's cache, also in debug mode; NULL for none. */
+static struct sl_pool_cache *own_cache(const struct sl_pool *p)
 {
 	uint32_t lcore = sl_lcore_id();
-	struct sl_pool_cache *c;
+
+	return lcore >= SL_MAX_LCORE || p->cache_base == NULL ? NULL : cache_at(p, lcore);
+}
+
+/* Get through cache c (or around it when NULL), without debug checks. */
+static int get_common(struct sl_pool *p, struct sl_pool_cache *c, void **objs, unsigned n)
+{
 	uint32_t len, i;
 
-	if (lcore >= SL_MAX_LCORE || p->cache_base == NULL)
+	if (c == NULL)
 		return p->ops->dequeue(p, objs, n);
-	c = cache_at(p, lcore);
 	len = c->len;
 	if (n > len) {
 		if (n <= p->cache_size) {
@@ -424,18 +429,15 @@ static int get_common(struct sl_pool *p, void **objs, unsigned n)
 	return 0;
 }
 
-/* Put through the cache (or around it), without debug checks. */
-static void put_common(struct sl_pool *p, void *const *objs, unsigned n)
+/* Put through cache c (or around it when NULL), without debug checks. */
+static void put_common(struct sl_pool *p, struct sl_pool_cache *c, void *const *objs, unsigned n)
 {
-	uint32_t lcore = sl_lcore_id();
-	struct sl_pool_cache *c;
 	uint32_t len, k, i;
 
-	if (lcore >= SL_MAX_LCORE || p->cache_base == NULL) {
+	if (c == NULL) {
 		p->ops->enqueue(p, objs, n);
 		return;
 	}
-	c = cache_at(p, lcore);
 	len = c->len;
 	if (len + n > p->flushthresh) {
 		if (n > p->cache_size) {
@@ -535,17 +537,17 @@ static void put_debug(struct sl_pool *p, void *const *objs, unsigned n)
 			continue;
 		ok[m++] = objs[i];
 		if (m == SL_ARRAY_SIZE(ok)) {
-			put_common(p, ok, m);
+			put_common(p, own_cache(p), ok, m);
 			m = 0;
 		}
 	}
 	if (m > 0)
-		put_common(p, ok, m);
+		put_common(p, own_cache(p), ok, m);
 }
 
 int sl_pool_get_slow(struct sl_pool *p, void **objs, unsigned n)
 {
-	int ret = get_common(p, objs, n);
+	int ret = get_common(p, own_cache(p), objs, n);
 
 	if (ret == 0 && p->hdr_size != 0)
 		debug_check_get(p, objs, n);
@@ -557,7 +559,19 @@ void sl_pool_put_slow(struct sl_pool *p, void *const *objs, unsigned n)
 	if (p->hdr_size != 0)
 		put_debug(p, objs, n);
 	else
-		put_common(p, objs, n);
+		put_common(p, own_cache(p), objs, n);
+}
+
+/* A cache handed in comes from sl_pool_lcore_cache(): never in debug mode. */
+int sl_pool_get_slow_cache(struct sl_pool *p, struct sl_pool_cache *c, void **objs, unsigned n)
+{
+	return get_common(p, c, objs, n);
+}
+
+void sl_pool_put_slow_cache(struct sl_pool *p, struct sl_pool_cache *c, void *const *objs,
+			    unsigned n)
+{
+	put_common(p, c, objs, n);
 }
 
 /* ---- state ---- */

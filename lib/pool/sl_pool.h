@@ -122,7 +122,8 @@ struct sl_pool_params {
 	unsigned n;            /* objects */
 	unsigned elt_size;     /* bytes per object */
 	unsigned cache_size;   /* per-lcore cache; 0 = no cache */
-	unsigned cache_flushthresh; /* 0 = cache_size * 3 / 2; else in [cache_size, 2 * cache_size] */
+	unsigned cache_flushthresh; /* 0 = cache_size * 3 / 2, else in [cache_size,
+				       2 * cache_size] */
 	int node;              /* NUMA node or SL_NODE_ANY */
 	unsigned flags;        /* SL_POOL_* */
 	const char *backend;   /* NULL = ring (mp/mc, or sp/sc per flags); "ring_mp_mc",
@@ -135,9 +136,9 @@ struct sl_pool_params {
 /*
  * Creates a pool and fills it: every object is in the pool (obj_init, if given, was called
  * once per object in index order).  Returns the pool, or NULL with errno:
- *   EINVAL  NULL name, n == 0 or above SL_POOL_MAX_OBJS, elt_size == 0 or above SL_POOL_ELT_MAX_SIZE, cache_size
- *           above SL_POOL_CACHE_MAX_SIZE or n / 2, flush threshold out of range, unknown
- *           backend, unknown flags
+ *   EINVAL  NULL name, n == 0 or above SL_POOL_MAX_OBJS, elt_size == 0 or above
+ *           SL_POOL_ELT_MAX_SIZE, cache_size above SL_POOL_CACHE_MAX_SIZE or n / 2,
+ *           flush threshold out of range, unknown backend, unknown flags
  *   ENAMETOOLONG  name of SL_NAME_SIZE characters or more
  *   EEXIST  a pool with that name exists
  *   ENOMEM  no memory
@@ -162,6 +163,9 @@ int sl_pool_ops_register(const struct sl_pool_ops *ops);
 /* --- slow paths (used by the inline functions) --- */
 int sl_pool_get_slow(struct sl_pool *p, void **objs, unsigned n);
 void sl_pool_put_slow(struct sl_pool *p, void *const *objs, unsigned n);
+int sl_pool_get_slow_cache(struct sl_pool *p, struct sl_pool_cache *c, void **objs, unsigned n);
+void sl_pool_put_slow_cache(struct sl_pool *p, struct sl_pool_cache *c, void *const *objs,
+			    unsigned n);
 
 /* --- fast path --- */
 
@@ -171,16 +175,25 @@ static inline struct sl_pool_cache *sl_pool_cache_of(const struct sl_pool *p, ui
 }
 
 /*
- * Takes n objects into objs[].  Returns 0, or -ENOENT when fewer than n are available to
- * this thread (its own cache plus the backend; other lcores' caches are not raided), in
- * which case nothing was taken.  Thread-safety: see the file comment.
+ * The calling lcore's cache of p, or NULL when it has none (not an lcore, a pool without
+ * cache, debug mode).  A fast path that gets and puts many times on one lcore looks it up
+ * once and passes it to sl_pool_get_bulk_cache() / sl_pool_put_bulk_cache(), which skip
+ * the per-call lookup (thread-local id, range check, multiply).  Valid while the pool
+ * lives, on that lcore only.
  */
-static inline int sl_pool_get_bulk(struct sl_pool *p, void **objs, unsigned n)
+static inline struct sl_pool_cache *sl_pool_lcore_cache(const struct sl_pool *p)
 {
 	uint32_t lcore = sl_lcore_id();
 
-	if (sl_likely(lcore < SL_MAX_LCORE && p->caches != NULL)) {
-		struct sl_pool_cache *c = sl_pool_cache_of(p, lcore);
+	return sl_likely(lcore < SL_MAX_LCORE && p->caches != NULL) ? sl_pool_cache_of(p, lcore)
+								    : NULL;
+}
+
+/* sl_pool_get_bulk() through a cache from sl_pool_lcore_cache() (NULL: as without). */
+static inline int sl_pool_get_bulk_cache(struct sl_pool *p, struct sl_pool_cache *c, void **objs,
+					 unsigned n)
+{
+	if (sl_likely(c != NULL)) {
 		uint32_t len = c->len;
 
 		if (sl_likely(n <= len)) {
@@ -193,20 +206,16 @@ static inline int sl_pool_get_bulk(struct sl_pool *p, void **objs, unsigned n)
 			__atomic_store_n(&c->len, len - n, __ATOMIC_RELAXED);
 			return 0;
 		}
+		return sl_pool_get_slow_cache(p, c, objs, n);
 	}
 	return sl_pool_get_slow(p, objs, n);
 }
 
-/*
- * Returns n objects taken from this pool.  In debug mode, pointers that are not objects of
- * this pool or are already in it are counted, logged and skipped.  Never fails.
- */
-static inline void sl_pool_put_bulk(struct sl_pool *p, void *const *objs, unsigned n)
+/* sl_pool_put_bulk() through a cache from sl_pool_lcore_cache() (NULL: as without). */
+static inline void sl_pool_put_bulk_cache(struct sl_pool *p, struct sl_pool_cache *c,
+					  void *const *objs, unsigned n)
 {
-	uint32_t lcore = sl_lcore_id();
-
-	if (sl_likely(lcore < SL_MAX_LCORE && p->caches != NULL)) {
-		struct sl_pool_cache *c = sl_pool_cache_of(p, lcore);
+	if (sl_likely(c != NULL)) {
 		uint32_t len = c->len;
 
 		if (sl_likely(len + n <= p->flushthresh)) {
@@ -218,8 +227,29 @@ static inline void sl_pool_put_bulk(struct sl_pool *p, void *const *objs, unsign
 			__atomic_store_n(&c->len, len + n, __ATOMIC_RELAXED);
 			return;
 		}
+		sl_pool_put_slow_cache(p, c, objs, n);
+		return;
 	}
 	sl_pool_put_slow(p, objs, n);
+}
+
+/*
+ * Takes n objects into objs[].  Returns 0, or -ENOENT when fewer than n are available to
+ * this thread (its own cache plus the backend; other lcores' caches are not raided), in
+ * which case nothing was taken.  Thread-safety: see the file comment.
+ */
+static inline int sl_pool_get_bulk(struct sl_pool *p, void **objs, unsigned n)
+{
+	return sl_pool_get_bulk_cache(p, sl_pool_lcore_cache(p), objs, n);
+}
+
+/*
+ * Returns n objects taken from this pool.  In debug mode, pointers that are not objects of
+ * this pool or are already in it are counted, logged and skipped.  Never fails.
+ */
+static inline void sl_pool_put_bulk(struct sl_pool *p, void *const *objs, unsigned n)
+{
+	sl_pool_put_bulk_cache(p, sl_pool_lcore_cache(p), objs, n);
 }
 
 /* One object: 0 or -ENOENT (*obj untouched). */

@@ -197,6 +197,55 @@ static void test_cache_bypass_non_lcore(void **state)
 	sl_pool_free(p);
 }
 
+/* A held cache (sl_pool_lcore_cache) behaves as the per-call lookup: same refills and
+ * flushes, same counts; NULL (not an lcore, no cache, debug) goes around it. */
+static void test_held_cache(void **state)
+{
+	struct sl_pool *p = mk("held", 64, 8, 16, 0, NULL);
+	struct sl_pool *nc = mk("held_nc", 16, 8, 0, 0, NULL);
+	struct sl_pool *dbg = mk("held_dbg", 64, 8, 16, SL_POOL_DEBUG, NULL);
+	struct sl_pool_cache *c;
+	struct log_capture cap;
+	void *objs[65];
+
+	(void)state;
+	sl_lcore_self = SL_LCORE_ANY;
+	assert_null(sl_pool_lcore_cache(p));
+	sl_lcore_self = 1;
+	c = sl_pool_lcore_cache(p);
+	assert_non_null(c);
+	assert_null(sl_pool_lcore_cache(nc));
+	assert_null(sl_pool_lcore_cache(dbg)); /* debug mode checks every call */
+	assert_int_equal(sl_pool_get_bulk_cache(p, c, objs, 10), 0);
+	assert_int_equal(sl_pool_cache_count(p, 1), 16); /* refilled to cache_size */
+	assert_int_equal(sl_pool_get_bulk_cache(p, c, &objs[10], 55), -ENOENT);
+	assert_int_equal(sl_pool_in_use(p), 10);
+	assert_int_equal(sl_pool_get_bulk_cache(p, c, &objs[10], 54), 0);
+	assert_int_equal(sl_pool_in_use(p), 64);
+	assert_distinct_objects(p, objs, 64);
+	sl_pool_put_bulk_cache(p, c, objs, 20); /* under the threshold: kept */
+	assert_int_equal(sl_pool_cache_count(p, 1), 20);
+	sl_pool_put_bulk_cache(p, c, &objs[20], 10); /* 30 > 24: down to 16 */
+	assert_int_equal(sl_pool_cache_count(p, 1), 16);
+	sl_pool_put_bulk_cache(p, c, &objs[30], 34);
+	assert_int_equal(sl_pool_in_use(p), 0);
+	/* NULL: the calls of a pool without cache, and debug mode's checks. */
+	assert_int_equal(sl_pool_get_bulk_cache(nc, NULL, objs, 16), 0);
+	assert_int_equal(sl_pool_get_bulk_cache(nc, NULL, &objs[16], 1), -ENOENT);
+	sl_pool_put_bulk_cache(nc, NULL, objs, 16);
+	assert_int_equal(sl_pool_in_use(nc), 0);
+	log_capture_start(&cap);
+	assert_int_equal(sl_pool_get_bulk_cache(dbg, NULL, objs, 2), 0);
+	sl_pool_put_bulk_cache(dbg, NULL, objs, 2);
+	sl_pool_put_bulk_cache(dbg, NULL, objs, 1);
+	log_capture_stop();
+	assert_int_equal(sl_pool_debug_errors(dbg), 1); /* the double put is caught */
+	assert_true(log_capture_has(&cap, "double put", NULL));
+	sl_pool_free(p);
+	sl_pool_free(nc);
+	sl_pool_free(dbg);
+}
+
 static void test_flush_thresholds(void **state)
 {
 	struct sl_pool_params prm = {
@@ -795,6 +844,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_exhaustion_cached, teardown_lcore),
 		cmocka_unit_test_teardown(test_cache_in_use_lcores, teardown_lcore),
 		cmocka_unit_test_teardown(test_cache_bypass_non_lcore, teardown_lcore),
+		cmocka_unit_test_teardown(test_held_cache, teardown_lcore),
 		cmocka_unit_test_teardown(test_flush_thresholds, teardown_lcore),
 		cmocka_unit_test_teardown(test_backends, teardown_lcore),
 		cmocka_unit_test_teardown(test_stack_lifo, teardown_lcore),
