@@ -5,7 +5,8 @@
  * A stream moves packets from one rx queue to one tx queue (txonly: only a tx queue).  Each
  * stream belongs to one lcore, which runs its mode's burst function in a loop; counters
  * live in the stream, written by that lcore alone and summed by the main lcore.
- * Accounting: received + generated = sent + dropped + consumed, per stream.
+ * Accounting: received + generated = sent + dropped + consumed, per stream.  Streams count
+ * packets only; bytes are the ports' counters, so io mode never touches a packet.
  */
 #ifndef FWD_H
 #define FWD_H
@@ -44,15 +45,13 @@ struct fwd_stream {
 	uint32_t lcore;
 	uint16_t burst;
 	struct fwd_app *app;
-	uint64_t budget;            /* txonly/flowgen: packets left to generate (UINT64_MAX: no limit) */
+	uint64_t budget; /* txonly/flowgen: packets left to generate (UINT64_MAX: no limit) */
 	uint64_t tsc_per_pkt;       /* txonly/flowgen rate limit; 0 = none */
 	uint64_t next_tsc;
 	uint32_t flow;              /* flowgen: next flow */
 	/* Counters: written by the stream's lcore with sl_counter_add(), read by main. */
 	uint64_t rx_pkts SL_CACHE_ALIGNED;
-	uint64_t rx_bytes;
 	uint64_t tx_pkts;
-	uint64_t tx_bytes;
 	uint64_t generated;
 	uint64_t consumed;          /* rxonly: received and freed by design */
 	uint64_t drops[FWD_DROP_MAX];
@@ -75,7 +74,8 @@ struct fwd_app {
 	unsigned nb_ports;
 	uint16_t peer[SL_PORT_MAX];         /* by port id: where its packets go */
 	struct sl_ether_addr peer_mac[SL_PORT_MAX]; /* by port id: destination MAC in mac mode */
-	uint16_t nb_rxq, nb_txq, nb_desc, burst;
+	struct sl_ether_addr port_mac[SL_PORT_MAX]; /* by port id: its own MAC (read at start) */
+	uint16_t nb_rxq, nb_txq, nb_rxd, nb_txd, burst;
 	struct sl_pool *pool;
 	struct fwd_stream *streams;
 	unsigned nb_streams;
@@ -83,15 +83,23 @@ struct fwd_app {
 	uint64_t max_packets;               /* stop after this many; 0 = no limit */
 	double stats_period;                /* seconds between reports; 0 = none */
 	bool json;
-	bool tx_first;                      /* one generated burst per stream at start */
+	bool tx_first;			    /* one generated burst per stream at start */
 	unsigned tx_retry;                  /* extra tx attempts before dropping */
 	uint32_t pkt_size;                  /* txonly/flowgen frame size, no FCS */
 	uint32_t flows;                     /* flowgen: distinct flows */
-	uint64_t rate_pps;                  /* txonly/flowgen: total rate; 0 = as fast as possible */
-	bool gen_rxq[SL_PORT_MAX];          /* txonly/flowgen: port has rx queue 0 (drained at stop) */
+	uint64_t rate_pps;	   /* txonly/flowgen: total rate; 0 = as fast as possible */
+	bool gen_rxq[SL_PORT_MAX]; /* txonly/flowgen: port has rx queue 0 (drained at stop) */
 	uint8_t template_frame[9018];       /* txonly/flowgen: frame copied into each packet */
 	int stop;                           /* (main, atomic) set to end the run */
+	/* Control only (main lcore), never read by the workers: */
+	bool stats_period_given; /* --stats-period was on the command line */
+	bool running;		 /* -i: the workers run the streams ('start') */
+	int quit;		 /* (signal handler, atomic) -i: leave the prompt */
+	struct sl_port_conf port_conf[SL_PORT_MAX]; /* by port id: as configured */
 };
+
+/* lcore of a stream no lcore runs any more (the prompt changed mode; its counts stay). */
+#define FWD_LCORE_RETIRED SL_LCORE_ANY
 
 extern const struct fwd_mode fwd_mode_io, fwd_mode_mac, fwd_mode_macswap, fwd_mode_rxonly,
 	fwd_mode_txonly, fwd_mode_flowgen, fwd_mode_csum;
@@ -99,16 +107,6 @@ extern const struct fwd_mode fwd_mode_io, fwd_mode_mac, fwd_mode_macswap, fwd_mo
 static inline bool fwd_stopping(const struct fwd_app *app)
 {
 	return __atomic_load_n(&app->stop, __ATOMIC_RELAXED) != 0;
-}
-
-/* Sum of the packets' lengths. */
-static inline uint64_t fwd_bytes(struct sl_pktbuf *const *pkts, uint16_t n)
-{
-	uint64_t bytes = 0;
-
-	for (uint16_t i = 0; i < n; i++)
-		bytes += pkts[i]->pkt_len;
-	return bytes;
 }
 
 /* Sends n packets on the stream's tx queue, retrying as configured, and drops (frees and
@@ -119,10 +117,10 @@ static inline void fwd_send(struct fwd_stream *s, struct sl_pktbuf **pkts, uint1
 
 	for (unsigned retry = 0; sent < n && retry < s->app->tx_retry; retry++) {
 		sl_delay_us(1);
-		sent += sl_port_tx_burst(s->tx_port, s->tx_queue, pkts + sent, (uint16_t)(n - sent));
+		sent += sl_port_tx_burst(s->tx_port, s->tx_queue, pkts + sent,
+					 (uint16_t)(n - sent));
 	}
 	sl_counter_add(&s->tx_pkts, sent);
-	sl_counter_add(&s->tx_bytes, fwd_bytes(pkts, sent));
 	if (sl_unlikely(sent < n)) {
 		sl_counter_add(&s->drops[FWD_DROP_TX_FULL], n - sent);
 		sl_pktbuf_free_bulk(pkts + sent, (uint16_t)(n - sent));
@@ -137,7 +135,6 @@ static inline uint16_t fwd_recv(struct fwd_stream *s, struct sl_pktbuf **pkts)
 	if (n == 0)
 		return 0;
 	sl_counter_add(&s->rx_pkts, n);
-	sl_counter_add(&s->rx_bytes, fwd_bytes(pkts, n));
 	return n;
 }
 

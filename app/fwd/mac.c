@@ -14,7 +14,7 @@ static void mac_burst(struct fwd_stream *s)
 		return;
 	n = fwd_drop_runts(s, pkts, n, sizeof(struct sl_ether_hdr));
 	addrs.dst = s->app->peer_mac[s->tx_port];
-	sl_port_mac(s->tx_port, addrs.src.bytes);
+	addrs.src = s->app->port_mac[s->tx_port];
 	for (uint16_t i = 0; i < n; i++)
 		memcpy(sl_pktbuf_mtod(pkts[i], void *), &addrs, 2 * SL_ETHER_ADDR_LEN);
 	if (n)

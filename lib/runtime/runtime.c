@@ -216,6 +216,7 @@ int sl_init_config(const struct sl_config *cfg)
 		       cfg->log_levels);
 		return -EINVAL;
 	}
+	config_log_notices(cfg);
 	nb_nodes = topology_detect(cpu_node);
 	rc = choose_cores(cfg, &main_lcore);
 	if (rc < 0)

@@ -23,4 +23,7 @@ void lcores_stop(void);
 
 void cycles_calibrate(void);
 
+/* Logs one notice per DPDK option in cfg->noted: the option and why it changes nothing. */
+void config_log_notices(const struct sl_config *cfg);
+
 #endif

@@ -18,6 +18,10 @@
  *                         sl_port_create_vdevs() once the port library is in use
  *   --no-workers          do not start worker threads (tools that only need memory)
  *   -h, --help            print this help
+ * DPDK's forms carry over: -c MASK (a core mask), --in-memory (a runtime directory of the
+ * process's own), --log-level lib.eal:debug or pmd.net.X:8 (DPDK's type names mapped to
+ * ours); DPDK options that change nothing here (-n, --no-pci, -a PCI_ADDR, --proc-type
+ * primary, --huge-dir...) are accepted with one notice each saying why (docs/runtime.md).
  * Options end at the first argument that is not one of these, or after "--".
  */
 #ifndef SL_RUNTIME_H
@@ -25,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sl_cycles.h"
@@ -47,6 +52,13 @@ struct sl_config {
 	const char *vdevs[SL_MAX_VDEVS]; /* --vdev device strings */
 	unsigned nb_vdevs;
 	bool help;               /* set by sl_config_parse() for -h/--help */
+	bool in_memory;		 /* --in-memory: the parser names a per-process file prefix */
+	uint64_t noted;		 /* DPDK options given that change nothing (a bit each);
+				    sl_init_config() logs why, once the log levels are set */
+	/* Storage for strings the parser builds (cfg's pointers may point here). */
+	char lcores_buf[256]; /* -c MASK as a core list */
+	char log_buf[256];    /* every --log-level, translated to our type names */
+	char prefix_buf[32];  /* --in-memory's file prefix */
 };
 
 /* Fills cfg with the defaults above. */
@@ -55,7 +67,7 @@ void sl_config_defaults(struct sl_config *cfg);
 /*
  * Parses runtime options from argv into cfg (which must hold defaults).  Returns the number
  * of arguments consumed (argv[0] included, and "--" if present), or -EINVAL after logging
- * which option was wrong.  Strings in cfg point into argv.
+ * which option was wrong.  Strings in cfg point into argv or into cfg's own buffers.
  */
 int sl_config_parse(struct sl_config *cfg, int argc, char **argv);
 

@@ -340,15 +340,156 @@ static void test_reinit_after_cleanup(void **state)
 	}
 }
 
+/* DPDK's EAL options: -c, --vdev=X, --in-memory and the accepted-with-a-notice ones. */
+static void test_parse_dpdk_options(void **state)
+{
+	char *a1[] = {"app",
+		      "-c",
+		      "0x3",
+		      "-n",
+		      "4",
+		      "--no-pci",
+		      "--vdev=net_null0",
+		      "--single-file-segments",
+		      "-a",
+		      "0000:01:00.0",
+		      "-b",
+		      "02:00.1,x=1",
+		      "--huge-dir",
+		      "/dev/hugepages",
+		      "--proc-type=auto",
+		      "--in-memory",
+		      "--",
+		      NULL};
+	char *a2[] = {"app", "-c", "5", "--in-memory", "--file-prefix", "mine", NULL};
+	char *a3[] = {"app", "-c", "0x0", NULL};
+	char *a4[] = {"app", "-c", "0xg", NULL};
+	char prefix[32];
+	struct sl_config cfg;
+
+	(void)state;
+	sl_config_defaults(&cfg);
+	assert_int_equal(sl_config_parse(&cfg, 17, a1), 16);
+	assert_string_equal(cfg.lcores, "0-1");
+	assert_int_equal(cfg.nb_vdevs, 1);
+	assert_string_equal(cfg.vdevs[0], "net_null0");
+	assert_true(cfg.in_memory);
+	snprintf(prefix, sizeof(prefix), "sluice-%d", (int)getpid());
+	assert_string_equal(cfg.file_prefix, prefix); /* a per-process runtime directory */
+	assert_int_not_equal(cfg.noted, 0);
+	sl_config_defaults(&cfg);
+	assert_int_equal(sl_config_parse(&cfg, 6, a2), 5);
+	assert_string_equal(cfg.lcores, "0,2");
+	assert_string_equal(cfg.file_prefix, "mine"); /* an explicit prefix wins */
+	assert_int_equal(cfg.noted, 0);
+	assert_int_equal(sl_config_parse(&cfg, 3, a3), -EINVAL);
+	assert_true(log_capture_has(&cap, "-c '0x0' is not a core mask", "-l 0-1"));
+	assert_int_equal(sl_config_parse(&cfg, 3, a4), -EINVAL);
+	assert_true(log_capture_has(&cap, "-c '0xg' is not a core mask", NULL));
+}
+
+/* The notices come from sl_init_config(), after the levels are set, one per option. */
+static void test_dpdk_options_notices(void **state)
+{
+	char *argv[] = {
+		"app",		 "-n",	    "4",	 "--no-pci", "--huge-dir", "/mnt/huge",
+		"--file-prefix", "notices", "--no-huge", NULL};
+	char *quiet[] = {"app",		  "-n",	     "4",	  "--log-level", "lib.eal:error",
+			 "--file-prefix", "notices", "--no-huge", NULL};
+
+	(void)state;
+	assert_int_equal(sl_init(9, argv), 8);
+	assert_true(log_capture_has(&cap, "runtime: notice: -n: no effect: ", NULL));
+	assert_true(log_capture_has(&cap, "runtime: notice: --no-pci: no effect: ", "--vdev"));
+	assert_true(log_capture_has(&cap, "--huge-dir: no effect: ", "MFD_HUGETLB"));
+	assert_int_equal(sl_cleanup(), 0);
+	log_capture_start(&cap);
+	assert_int_equal(sl_init(8, quiet), 7);
+	assert_false(log_capture_has(&cap, "no effect", NULL));
+	assert_int_equal(sl_cleanup(), 0);
+	sl_log_set_levels("*:notice");
+}
+
+static void test_dpdk_options_refused(void **state)
+{
+	char *sec[] = {"app", "--proc-type", "secondary", NULL};
+	char *bad_type[] = {"app", "--proc-type=tertiary", NULL};
+	char *vdev[] = {"app", "-a", "net_null0", NULL};
+	char *nchan[] = {"app", "-n", "four", NULL};
+	char *novalue[] = {"app", "--huge-dir", NULL};
+	struct sl_config cfg;
+
+	(void)state;
+	sl_config_defaults(&cfg);
+	assert_int_equal(sl_config_parse(&cfg, 3, sec), -EINVAL);
+	assert_true(log_capture_has(&cap, "--proc-type secondary: Sluice has no multi-process mode",
+				    "net_memif"));
+	assert_int_equal(sl_config_parse(&cfg, 2, bad_type), -EINVAL);
+	assert_true(log_capture_has(&cap, "--proc-type 'tertiary' is not a process type", NULL));
+	assert_int_equal(sl_config_parse(&cfg, 3, vdev), -EINVAL);
+	assert_true(log_capture_has(&cap, "-a/--allow 'net_null0' is not a PCI address",
+				    "--vdev net_null0"));
+	assert_int_equal(sl_config_parse(&cfg, 3, nchan), -EINVAL);
+	assert_true(log_capture_has(&cap, "-n 'four' is not a number", NULL));
+	assert_int_equal(sl_config_parse(&cfg, 2, novalue), -EINVAL);
+	assert_true(log_capture_has(&cap, "option '--huge-dir' needs a value", NULL));
+}
+
+/* --log-level: DPDK's type names, level words and regex form become our rules. */
+static void test_log_level_dpdk_forms(void **state)
+{
+	static const struct {
+		const char *spec, *rules;
+	} cases[] = {
+		{"ring:debug", "ring:debug"},
+		{"8", "*:8"},
+		{"emerg", "*:error"},
+		{"lib.eal:debug", "runtime:debug,memory:debug"},
+		{"lib.ethdev:info", "port:info"},
+		{"pmd.net.af_xdp:8", "net_af_xdp:8"},
+		{"pmd.net.*:debug", "net_*:debug"},
+		{"pmd\\.net\\..*,8", "net_*:8"},
+		{"*:warning,pool:info", "*:warning,pool:info"},
+	};
+	char *two[] = {"app", "--log-level=lib.mempool:debug", "--log-level", "lib.mbuf:7", NULL};
+	char *bad[] = {"app", "--log-level", "pmd.net.null:loud", NULL};
+	struct sl_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char opt[64];
+		char *argv[] = {"app", opt, NULL};
+
+		snprintf(opt, sizeof(opt), "--log-level=%s", cases[i].spec);
+		sl_config_defaults(&cfg);
+		assert_int_equal(sl_config_parse(&cfg, 2, argv), 1);
+		assert_string_equal(cfg.log_levels, cases[i].rules);
+		assert_int_equal(sl_log_set_levels(cfg.log_levels), 0);
+	}
+	sl_config_defaults(&cfg);
+	assert_int_equal(sl_config_parse(&cfg, 4, two), 3);
+	assert_string_equal(cfg.log_levels, "pool:debug,pktbuf:7");
+	assert_int_equal(sl_config_parse(&cfg, 3, bad), -EINVAL);
+	assert_true(log_capture_has(&cap, "--log-level 'pmd.net.null:loud' is not valid", NULL));
+	sl_log_set_levels("*:notice");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_parse_options, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_parse_stops_at_first_app_argument, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_stops_at_first_app_argument, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_parse_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_dpdk_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpdk_options_notices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpdk_options_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_level_dpdk_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zero_config_says_what_it_chose, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_workers_pinned_and_return_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zero_config_says_what_it_chose, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_workers_pinned_and_return_values, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_launch_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_core_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_in_use, setup, teardown),
