@@ -17,14 +17,17 @@ test:
 	./scripts/deps.sh test
 	./scripts/test-all.sh
 
+# Configures once, and again when a library it missed has been installed since.
 build:
 	./scripts/deps.sh build
-	[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) -Dtests=true
+	./scripts/configure.sh $(BUILD)
 	ninja -C $(BUILD)
 
-# Benchmarks side by side with DPDK (installs Debian's dpdk-dev for dpdk-test).
-bench: build
+# Benchmarks side by side with DPDK (installs Debian's dpdk-dev for dpdk-test and DPDK's
+# libraries first, so that the build finds them).
+bench:
 	./scripts/deps.sh bench
+	$(MAKE) build
 	./bench/run.sh $(BUILD)
 
 clean:

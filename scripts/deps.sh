@@ -1,10 +1,11 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs the Debian packages Sluice needs that are missing.  Usage: deps.sh [build|test|bench]
 set -eu
-need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev libxdp-dev libbpf-dev"
+need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev libxdp-dev libbpf-dev libedit-dev"
 case "${1:-build}" in
   # dpdk-dev ships dpdk-testpmd, the memif interop tests' peer.
-  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping python3 dpdk-dev" ;;
+  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping python3 dpdk-dev clang-format git" ;;
   bench) need="$need dpdk-dev" ;;
 esac
 missing=""

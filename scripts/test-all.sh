@@ -1,8 +1,10 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds Sluice in every configuration the project promises and runs every test in each:
 #   release      default build (generic x86-64), with no hugepages and again with some
 #   native       -march=native
-#   asan         AddressSanitizer + UndefinedBehaviorSanitizer
+#   asan         AddressSanitizer + UndefinedBehaviorSanitizer, with -Ddebug_checks=true
+#   lint         scripts/lint.sh (counts as one test)
 #   tsan         ThreadSanitizer
 # Ends with one line "N passed, N failed".  Exit status 0 only when nothing failed.
 set -uo pipefail
@@ -74,6 +76,9 @@ trap restore_pages EXIT
 mkdir -p $root
 MESON_TEST_ARGS=""
 
+log "lint"
+if scripts/lint.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("lint"); fi
+
 [ $can_toggle = yes ] && echo 0 >$hugepages_file
 if run_suite "release, no hugepages" $root/release && [ $can_toggle = yes ]; then
   echo 128 >$hugepages_file
@@ -90,7 +95,9 @@ run_suite "native (-march=native)" $root/native -Dnative=true
 # meson test sets ASAN_OPTIONS/UBSAN_OPTIONS to halt on the first error; TSan needs telling.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 # UBSan findings fail the test (by default UBSan reports and carries on).
-run_suite "asan+ubsan" $root/asan -Db_sanitize=address,undefined -Dbuildtype=debugoptimized \
+# The fast-path debug checks (ring arguments, port/queue ids) ride along with the sanitizers.
+run_suite "asan+ubsan, debug checks" $root/asan -Db_sanitize=address,undefined \
+  -Dbuildtype=debugoptimized -Ddebug_checks=true \
   -Db_lundef=false -Dc_args=-fno-sanitize-recover=undefined \
   -Dc_link_args=-fno-sanitize-recover=undefined
 run_suite "tsan" $root/tsan -Db_sanitize=thread -Dbuildtype=debugoptimized -Db_lundef=false

@@ -715,7 +715,8 @@ int cmd_doctor(struct ctx *c, int argc, char **argv)
 		   cpulist_parse(buf, d.dp, MAX_CPUS) > 0) {
 		for (int i = 0; i < MAX_CPUS; i++)
 			if (d.dp[i]) {
-				d.dp[i] = 0; /* the first CPU stays with the OS and the main thread */
+				d.dp[i] =
+					0; /* the first CPU stays with the OS and the main thread */
 				break;
 			}
 	}

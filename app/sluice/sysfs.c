@@ -164,7 +164,8 @@ static void fake_netdevs(const struct ctx *c, const char *dev, int attach)
 			unlink(q);
 			continue;
 		}
-		/* /sys/bus/pci/devices/ADDR -> ../../../devices/...; the class link is ../../devices/... */
+		/* /sys/bus/pci/devices/ADDR -> ../../../devices/...; the class link is
+		 * ../../devices/... */
 		if (sys_path(c, from, sizeof(from), "/sys/bus/pci/devices/%s", dev) ||
 		    (k = readlink(from, rel, sizeof(rel) - 1)) < 9)
 			continue;

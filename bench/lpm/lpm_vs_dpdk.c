@@ -3,8 +3,8 @@
  * Sluice's lib/lpm and DPDK's librte_lpm side by side in one process: the same routes
  * added to both, the same addresses looked up in both, cycles per lookup (TSC) for
  * single, bulk (bursts of 32) and x4 lookups, medians of several repetitions with the
- * two libraries alternating which goes first.  Before timing, every address is looked up in both libraries
- * through every call and the next hops compared: the mismatch count must be 0.
+ * two libraries alternating which goes first.  Before timing, every address is looked up
+ * in both libraries through every call and the next hops compared: the mismatch count must be 0.
  *
  *   lpm_vs_dpdk [-r REPS] [-n ADDRS] [-l LCORE] [-s SET[,SET...]] [-H HUGETLBFS_DIR]
  *
@@ -193,8 +193,9 @@ static uint64_t check4(const struct v4 *t, uint64_t *second)
 
 			if (k % 4 == 0) {
 				sl_lpm_lookup_x4(t->sl, &t->ips[i + k], sx, MISS);
-				rte_lpm_lookupx4(t->dp, _mm_loadu_si128((const void *)&t->ips[i + k]),
-						 dx, MISS);
+				rte_lpm_lookupx4(t->dp,
+						 _mm_loadu_si128((const void *)&t->ips[i + k]), dx,
+						 MISS);
 			}
 			*second += (t->sl->tbl24[ip >> 8] & SL_LPM__EXT) != 0;
 			bad += (rs == 0 ? s : MISS) != want;
@@ -312,7 +313,8 @@ static double time6(const struct v6 *t, enum lib lib, int bulk)
 		uint32_t nhs[BULK];
 
 		for (size_t i = 0; i < naddr; i += BULK) {
-			sl_lpm6_lookup_bulk(t->sl, (const uint8_t(*)[16])&t->ips[i], nhs, BULK, MISS);
+			sl_lpm6_lookup_bulk(t->sl, (const uint8_t(*)[16]) & t->ips[i], nhs, BULK,
+					    MISS);
 			for (int k = 0; k < BULK; k++)
 				acc += nhs[k] != MISS ? nhs[k] : 1;
 		}

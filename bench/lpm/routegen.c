@@ -95,7 +95,8 @@ static unsigned pick_depth(const unsigned (*mix)[3], size_t nmix, uint64_t *s)
 	for (size_t i = 0; i < nmix; i++) {
 		acc += mix[i][2];
 		if (x < acc)
-			return mix[i][0] + (unsigned)(routegen_rnd(s) % (mix[i][1] - mix[i][0] + 1));
+			return mix[i][0] +
+			       (unsigned)(routegen_rnd(s) % (mix[i][1] - mix[i][0] + 1));
 	}
 	return mix[0][0];
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Regenerate the fixture trees in tests/host/fixtures/ (small copies of the sysfs/procfs files
 # `sluice` reads, with real relative symlinks as in sysfs). The trees are checked in; run this
 # only to change them:  tests/host/mkfixtures.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Host tool tests: run-case.sh SLUICE CASE
 # Fixture cases work on a copy of tests/host/fixtures/<tree> in a temp dir (writes land in
 # files there); real-machine cases only read, except hugepages-real (suite root), which puts

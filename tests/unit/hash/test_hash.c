@@ -87,9 +87,10 @@ static void test_crc32c(void **state)
 	for (unsigned len = 0; len < sizeof(buf); len++) {
 		rnd_bytes(buf, sizeof(buf));
 		for (unsigned off = 0; off < 3; off++)
-			assert_int_equal(sl_hash_crc32c(buf + off, len - (len ? off % len : 0), len),
-					 sl_hash_crc32c_portable(buf + off,
-								 len - (len ? off % len : 0), len));
+			assert_int_equal(
+				sl_hash_crc32c(buf + off, len - (len ? off % len : 0), len),
+				sl_hash_crc32c_portable(buf + off, len - (len ? off % len : 0),
+							len));
 	}
 	printf("crc32c uses %s\n", sl_hash_crc32c_hw() ? "the SSE4.2 instruction" : "tables");
 }

@@ -166,7 +166,8 @@ static void gen_routes(struct ref *f, size_t n, bool realistic)
 
 			if (realistic)
 				ip = (ip % (223u << 24)) + (1u << 24);
-			f->r[i] = (struct route){ip & mask_of(d), (uint8_t)d, rnd32() & 0xffffff, true};
+			f->r[i] = (struct route){ip & mask_of(d), (uint8_t)d, rnd32() & 0xffffff,
+						 true};
 		}
 		qsort(f->r, n, sizeof(*f->r), cmp_route);
 		m = 0;
@@ -221,7 +222,8 @@ static void check_lookups(const struct sl_lpm *lpm, const struct ref *f, size_t 
 		/* A burst of any length from any start: the prefetch pass and the resolve pass
 		 * must cover exactly the same addresses. */
 		{
-			unsigned first = (unsigned)(rnd() % 8), m = (unsigned)(rnd() % (BATCH - first));
+			unsigned first = (unsigned)(rnd() % 8),
+				 m = (unsigned)(rnd() % (BATCH - first));
 			unsigned part_hits = 0;
 
 			bulk[first + m] = 0x5a5a5a5au; /* must survive: one past the burst */

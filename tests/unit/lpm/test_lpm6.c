@@ -272,16 +272,18 @@ static void check_lookups(const struct sl_lpm6 *lpm, const struct ref *f, size_t
 			uint32_t one = rc == 0 ? nh : MISS;
 
 			if ((one != want[i] || bulk[i] != want[i]) && bad++ < 5)
-				print_message("addr %02x%02x:%02x%02x:%02x%02x:%02x%02x..: want 0x%x, "
-					      "lookup 0x%x, bulk 0x%x\n",
-					      ips[i][0], ips[i][1], ips[i][2], ips[i][3], ips[i][4],
-					      ips[i][5], ips[i][6], ips[i][7], want[i], one, bulk[i]);
+				print_message(
+					"addr %02x%02x:%02x%02x:%02x%02x:%02x%02x..: want 0x%x, "
+					"lookup 0x%x, bulk 0x%x\n",
+					ips[i][0], ips[i][1], ips[i][2], ips[i][3], ips[i][4],
+					ips[i][5], ips[i][6], ips[i][7], want[i], one, bulk[i]);
 		}
 		assert_int_equal(hits, want_hits);
 		/* Bursts of any length from any start: whole 64-address chunks plus a partial
 		 * one, through whichever walk the table size selects. */
 		{
-			unsigned first = (unsigned)(rnd() % 8), m = (unsigned)(rnd() % (BATCH - first));
+			unsigned first = (unsigned)(rnd() % 8),
+				 m = (unsigned)(rnd() % (BATCH - first));
 			unsigned part_hits = 0;
 
 			bulk[first + m] = 0x5a5a5a5au; /* must survive: one past the burst */

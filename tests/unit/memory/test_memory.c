@@ -129,7 +129,8 @@ static void test_zone_reserve_lookup_free(void **state)
 	assert_int_equal(z->len, 12345);
 	assert_int_equal((uintptr_t)z->addr % 4096, 0);
 	assert_int_equal(z->iova, (uint64_t)(uintptr_t)z->addr);
-	assert_true(z->page_size == 4096 || z->page_size == (2u << 20) || z->page_size == (1u << 30));
+	assert_true(z->page_size == 4096 || z->page_size == (2u << 20) ||
+		    z->page_size == (1u << 30));
 	found = sl_zone_lookup("test_zone");
 	assert_ptr_equal(found, z);
 
@@ -298,7 +299,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zone_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_total_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_size_follows_reservation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_size_follows_reservation, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_huge_off_and_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_segments_sealed, setup, teardown),
 #if defined(__SANITIZE_ADDRESS__)

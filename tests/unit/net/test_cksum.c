@@ -157,7 +157,8 @@ static void test_udptcp_random(void **state)
 		struct pb pb;
 		int v6 = (int)(rnd() & 1), ext = v6 && (rnd() & 1);
 		uint8_t proto = (rnd() & 1) ? SL_IPPROTO_UDP : SL_IPPROTO_TCP;
-		uint32_t l3, l4, pay = (uint32_t)(rnd() % 1500), fo = proto == SL_IPPROTO_UDP ? 6 : 16;
+		uint32_t l3, l4, pay = (uint32_t)(rnd() % 1500),
+				 fo = proto == SL_IPPROTO_UDP ? 6 : 16;
 		uint16_t ref, c;
 		struct sl_pktbuf *p;
 		int rc;
@@ -182,9 +183,10 @@ static void test_udptcp_random(void **state)
 		c = sl_htons(ref);
 		memcpy(pb.b + l4 + fo, &c, 2);
 		if (!ext) {
-			assert_int_equal(v6 ? sl_ipv6_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4)
-					    : sl_ipv4_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4),
-					 0);
+			assert_int_equal(
+				v6 ? sl_ipv6_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4)
+				   : sl_ipv4_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4),
+				0);
 		}
 		p = pkt_make_random(pb.b, pb.len, 8);
 		assert_int_equal(sl_udptcp_cksum_pkt_verify(p, l3, l4), 0);
@@ -201,9 +203,10 @@ static void test_udptcp_random(void **state)
 		assert_int_equal(sl_udptcp_cksum_pkt_verify(p, l3, l4), -EBADMSG);
 		pkt_free(p);
 		if (!ext) {
-			assert_int_equal(v6 ? sl_ipv6_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4)
-					    : sl_ipv4_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4),
-					 -EBADMSG);
+			assert_int_equal(
+				v6 ? sl_ipv6_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4)
+				   : sl_ipv4_udptcp_cksum_verify((void *)(pb.b + l3), pb.b + l4),
+				-EBADMSG);
 		}
 	}
 }

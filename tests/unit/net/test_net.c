@@ -36,7 +36,8 @@ static void test_struct_layout(void **state)
 	assert_int_equal(offsetof(struct sl_tcp_hdr, data_off), 12);
 	assert_int_equal(offsetof(struct sl_arp_hdr, data) + offsetof(struct sl_arp_ipv4, tip), 24);
 	/* byte order macros fold to constants */
-	static_assert(sl_htons(0x0800) == (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0x0008 : 0x0800),
+	static_assert(sl_htons(0x0800) ==
+			      (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0x0008 : 0x0800),
 		      "htons");
 }
 

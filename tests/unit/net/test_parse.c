@@ -634,7 +634,10 @@ static void m_udp_len_big(struct pb *pb) { pb->b[14 + 32 + 4] = 0, pb->b[14 + 32
 /* geneve_eth: options length 63 words */
 static void m_geneve_opt(struct pb *pb) { pb->b[14 + 40 + 8] = 63; }
 static void m_arp_addrs(struct pb *pb) { pb->b[14 + 4] = 200; } /* hln 200 */
-static void m_vxlan_inner_ihl(struct pb *pb) { ip4_at(pb, 14 + 20 + 8 + 8 + 14)->version_ihl = 0x43; }
+static void m_vxlan_inner_ihl(struct pb *pb)
+{
+	ip4_at(pb, 14 + 20 + 8 + 8 + 14)->version_ihl = 0x43;
+}
 static void m_gre_flags(struct pb *pb)
 {
 	/* gre_v6 (4-byte GRE, then 48 bytes): claim C, K and S and cut the payload to 8 */

@@ -52,7 +52,8 @@ static void test_ms_vectors(void **state)
 		assert_int_equal(sl_rss_toeplitz(t, n, sl_rss_key_default, SL_RSS_KEY_LEN),
 				 ms_v4[i].hash_ip);
 		assert_int_equal(sl_rss_hash(k, t, n), ms_v4[i].hash_ip);
-		n = sl_rss_tuple_ipv4_l4(t, s, d, sl_htons(ms_v4[i].sport), sl_htons(ms_v4[i].dport));
+		n = sl_rss_tuple_ipv4_l4(t, s, d, sl_htons(ms_v4[i].sport),
+					 sl_htons(ms_v4[i].dport));
 		assert_int_equal(n, 12);
 		assert_int_equal(sl_rss_toeplitz(t, n, sl_rss_key_default, SL_RSS_KEY_LEN),
 				 ms_v4[i].hash_l4);
@@ -68,7 +69,8 @@ static void test_ms_vectors(void **state)
 		assert_int_equal(sl_rss_toeplitz(t, n, sl_rss_key_default, SL_RSS_KEY_LEN),
 				 ms_v6[i].hash_ip);
 		assert_int_equal(sl_rss_hash(k, t, n), ms_v6[i].hash_ip);
-		n = sl_rss_tuple_ipv6_l4(t, s, d, sl_htons(ms_v6[i].sport), sl_htons(ms_v6[i].dport));
+		n = sl_rss_tuple_ipv6_l4(t, s, d, sl_htons(ms_v6[i].sport),
+					 sl_htons(ms_v6[i].dport));
 		assert_int_equal(n, 36);
 		assert_int_equal(sl_rss_toeplitz(t, n, sl_rss_key_default, SL_RSS_KEY_LEN),
 				 ms_v6[i].hash_l4);
