@@ -3,6 +3,7 @@
  * sluice: host setup and diagnosis for the Sluice data plane.
  * Global options come before the subcommand; see docs/sluice.md.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,15 +36,18 @@ static void usage(FILE *f)
 		   "exit codes: 0 success (doctor: no FAIL), 1 failure (doctor: a FAIL), 2 usage error\n");
 }
 
-static int set_root(struct ctx *c, const char *dir)
+/* Sets the system root from --root DIR or SLUICE_SYSROOT (`from` names which, for the
+ * error line).  Returns 0 or -ENAMETOOLONG. */
+static int set_root(struct ctx *c, const char *dir, const char *from)
 {
 	size_t l = strlen(dir);
 
 	while (l > 1 && dir[l - 1] == '/')
 		l--;
 	if (l >= sizeof(c->root)) {
-		fprintf(stderr, "sluice: --root path is too long (%zu bytes)\n", l);
-		return -1;
+		fprintf(stderr, "sluice: %s path is %zu bytes long; use one of at most %zu\n", from,
+			l, sizeof(c->root) - 1);
+		return -ENAMETOOLONG;
 	}
 	if (l == 0 || (l == 1 && dir[0] == '/')) {
 		c->root[0] = '\0';
@@ -62,16 +66,22 @@ int main(int argc, char **argv)
 	const char *env = getenv("SLUICE_SYSROOT");
 	int i = 1;
 
-	if (env && env[0] && set_root(&c, env))
+	if (env && env[0] && set_root(&c, env, "SLUICE_SYSROOT") < 0)
 		return EX_SL_USAGE;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return EX_SL_OK;
-		} else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
-			if (set_root(&c, argv[++i]))
+		} else if ((strcmp(argv[i], "--root") == 0 ||
+			    strcmp(argv[i], "--kernel-log") == 0) &&
+			   i + 1 >= argc) {
+			fprintf(stderr, "sluice: %s needs a %s; see sluice --help\n", argv[i],
+				strcmp(argv[i], "--root") == 0 ? "DIR" : "FILE");
+			return EX_SL_USAGE;
+		} else if (strcmp(argv[i], "--root") == 0) {
+			if (set_root(&c, argv[++i], "--root") < 0)
 				return EX_SL_USAGE;
-		} else if (strcmp(argv[i], "--kernel-log") == 0 && i + 1 < argc) {
+		} else if (strcmp(argv[i], "--kernel-log") == 0) {
 			c.klog = argv[++i];
 		} else {
 			fprintf(stderr, "sluice: unknown option '%s'; see sluice --help\n", argv[i]);

@@ -782,7 +782,15 @@ struct sl_hash *sl_hash_find(const char *name)
 	const struct sl_zone *z;
 	struct sl_hash *h = NULL;
 
-	if (name == NULL || strnlen(name, SL_HASH_NAME_SIZE) >= SL_HASH_NAME_SIZE) {
+	if (name == NULL || name[0] == '\0') {
+		SL_LOG(hash, ERR, "hash find: name is %s; pass the name the table was created with",
+		       name == NULL ? "NULL" : "empty");
+		errno = EINVAL;
+		return NULL;
+	}
+	/* A miss is not logged: callers look a name up to learn whether the table exists.  A
+	 * name too long for a table names none. */
+	if (strnlen(name, SL_HASH_NAME_SIZE) >= SL_HASH_NAME_SIZE) {
 		errno = ENOENT;
 		return NULL;
 	}

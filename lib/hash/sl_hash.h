@@ -97,8 +97,9 @@ uint32_t sl_hash_crc32c_portable(const void *data, uint32_t len, uint32_t init);
 bool sl_hash_crc32c_hw(void);
 
 /*
- * Creates a table.  Returns it, or NULL with errno EINVAL (bad params: the log names the
- * field and the valid range), ENAMETOOLONG, EEXIST (name in use) or ENOMEM.
+ * Creates a table.  Returns it, or NULL with errno EINVAL (bad params, NULL or empty name:
+ * the log names the field and the valid range), ENAMETOOLONG (name of SL_HASH_NAME_SIZE
+ * characters or more), EEXIST (name in use) or ENOMEM.
  * Thread-safe; control path.
  */
 struct sl_hash *sl_hash_create(const struct sl_hash_params *params);
@@ -106,7 +107,8 @@ struct sl_hash *sl_hash_create(const struct sl_hash_params *params);
 /* Frees a table; NULL is ignored.  No other thread may use it. */
 void sl_hash_free(struct sl_hash *h);
 
-/* Finds a table by name; NULL with errno ENOENT.  Thread-safe. */
+/* Finds a table by name.  NULL with errno ENOENT when there is none (not logged: a miss is
+ * an answer) or EINVAL for a NULL or empty name (logged).  Thread-safe. */
 struct sl_hash *sl_hash_find(const char *name);
 
 /* Bytes of memory a table with these params takes (0 and a log line for bad params). */

@@ -16,7 +16,7 @@ int lpm_check_config(const char *family, const char *name, unsigned name_size, b
 	if (strnlen(name, name_size) >= name_size) {
 		SL_LOG(lpm, ERR, "%s name '%s' is %zu characters long; use at most %u", family,
 		       name, strlen(name), name_size - 1);
-		return -EINVAL;
+		return -ENAMETOOLONG;
 	}
 	if (!have_cfg) {
 		SL_LOG(lpm, ERR, "%s '%s': config is NULL; pass max_rules and groups", family,

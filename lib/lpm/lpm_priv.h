@@ -14,7 +14,8 @@ SL_LOG_TYPE_DECLARE(lpm);
 #define LPM_MAX_GROUPS (1u << 24) /* a group index is an entry's 24-bit value field */
 
 /* Checks a table's name (1 to name_size - 1 characters), that it has a config and its
- * sizes, logging what is wrong as "<family> ...": 0 or -EINVAL. */
+ * sizes, logging what is wrong as "<family> ...": 0, -ENAMETOOLONG (name of name_size
+ * characters or more) or -EINVAL (anything else). */
 int lpm_check_config(const char *family, const char *name, unsigned name_size, bool have_cfg,
 		     uint32_t max_rules, uint32_t groups);
 

@@ -72,8 +72,9 @@ struct sl_lpm {
  * Creates an empty table named `name` (1 to SL_LPM_NAME_SIZE - 1 characters) on NUMA
  * node `node` (or SL_NODE_ANY).  Memory: 64 MiB + groups KiB for the tables (one zone,
  * hugepages when reserved) and about 16 bytes per rule for the rule table.
- * Returns the table, or NULL with errno EINVAL (bad name or config, logged), EEXIST
- * (name in use) or ENOMEM.  Thread-safe.
+ * Returns the table, or NULL with errno EINVAL (NULL or empty name, bad config, logged),
+ * ENAMETOOLONG (name of SL_LPM_NAME_SIZE characters or more, logged), EEXIST (name in use)
+ * or ENOMEM.  Thread-safe.
  */
 struct sl_lpm *sl_lpm_create(const char *name, int node, const struct sl_lpm_config *cfg);
 

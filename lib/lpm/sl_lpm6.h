@@ -60,9 +60,10 @@ struct sl_lpm6 {
 };
 
 /*
- * Creates an empty table on NUMA node `node` (or SL_NODE_ANY).  Returns it, or NULL
- * with errno EINVAL (bad name or config, logged), EEXIST (name in use) or ENOMEM.
- * Thread-safe.
+ * Creates an empty table named `name` (1 to SL_LPM6_NAME_SIZE - 1 characters) on NUMA
+ * node `node` (or SL_NODE_ANY).  Returns it, or NULL with errno EINVAL (NULL or empty
+ * name, bad config, logged), ENAMETOOLONG (name of SL_LPM6_NAME_SIZE characters or more,
+ * logged), EEXIST (name in use) or ENOMEM.  Thread-safe.
  */
 struct sl_lpm6 *sl_lpm6_create(const char *name, int node, const struct sl_lpm6_config *cfg);
 

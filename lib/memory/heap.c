@@ -46,6 +46,10 @@ _Static_assert(sizeof(struct elem) == SL_CACHE_LINE, "heap header is one cache l
 
 #define HDR sizeof(struct elem)
 
+/* Largest request: 64 TiB, far above any machine, and small enough that rounding it up to
+ * cache lines and adding headers or alignment cannot overflow. */
+#define MAX_ALLOC (1ul << 46)
+
 struct heap {
 	pthread_mutex_t lock;
 	struct segment *segs;
@@ -101,8 +105,24 @@ int mem_resolve_node(int node)
 int sl_mem_configure(enum sl_mem_huge huge, const size_t *node_limits, unsigned nb,
 		     size_t total)
 {
-	if (huge > SL_MEM_HUGE_REQUIRE || nb > SL_MAX_NUMA_NODES || (nb && node_limits == NULL))
+	if (huge > SL_MEM_HUGE_REQUIRE) {
+		SL_LOG(memory, ERR,
+		       "memory page policy %d is unknown; use SL_MEM_HUGE_AUTO, SL_MEM_HUGE_OFF or SL_MEM_HUGE_REQUIRE",
+		       (int)huge);
 		return -EINVAL;
+	}
+	if (nb > SL_MAX_NUMA_NODES) {
+		SL_LOG(memory, ERR,
+		       "%u per-node memory limits given; pass at most %d (SL_MAX_NUMA_NODES)", nb,
+		       SL_MAX_NUMA_NODES);
+		return -EINVAL;
+	}
+	if (nb && node_limits == NULL) {
+		SL_LOG(memory, ERR,
+		       "%u per-node memory limits announced but node_limits is NULL; pass the array or 0 limits",
+		       nb);
+		return -EINVAL;
+	}
 	pthread_once(&heaps_once, heaps_setup);
 	huge_mode = huge;
 	total_limit = total;
@@ -240,10 +260,28 @@ void *sl_malloc(size_t size, size_t align, int node)
 	if (align == 0)
 		align = SL_CACHE_LINE;
 	nd = mem_resolve_node(node);
-	if (size == 0 || size > (1ul << 46) || !SL_IS_POW2(align) || nd < 0) {
-		SL_LOG(memory, ERR, "bad allocation request: size %zu, alignment %zu, node %d%s",
-		       size, align, node,
-		       nd < 0 ? " (no such NUMA node)" : "");
+	if (size == 0) {
+		SL_LOG(memory, ERR, "allocation of 0 bytes; ask for at least 1 byte");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (size > MAX_ALLOC) {
+		SL_LOG(memory, ERR,
+		       "allocation of %zu bytes is over the %zu-byte limit; ask for at most %zu",
+		       size, MAX_ALLOC, MAX_ALLOC);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!SL_IS_POW2(align)) {
+		SL_LOG(memory, ERR, "allocation alignment %zu is not a power of two; use %zu",
+		       align, mem_pow2_ceil(align));
+		errno = EINVAL;
+		return NULL;
+	}
+	if (nd < 0) {
+		SL_LOG(memory, ERR,
+		       "allocation on node %d: no such NUMA node; use 0 to %u or SL_NODE_ANY (-1)",
+		       node, sl_mem_nodes() - 1);
 		errno = EINVAL;
 		return NULL;
 	}
@@ -335,8 +373,16 @@ int sl_mem_locate(const void *addr, int *fd, uint64_t *fd_offset, size_t *page_s
 int sl_mem_stats(int node, struct sl_mem_stats *stats)
 {
 	pthread_once(&heaps_once, heaps_setup);
-	if (node < 0 || (unsigned)node >= nb_nodes || stats == NULL)
+	if (node < 0 || (unsigned)node >= nb_nodes) {
+		SL_LOG(memory, ERR, "memory stats of node %d: no such NUMA node; use 0 to %u", node,
+		       nb_nodes - 1);
 		return -EINVAL;
+	}
+	if (stats == NULL) {
+		SL_LOG(memory, ERR,
+		       "memory stats of node %d: stats is NULL; pass a struct sl_mem_stats", node);
+		return -EINVAL;
+	}
 	pthread_mutex_lock(&heaps[node].lock);
 	*stats = heaps[node].stats;
 	pthread_mutex_unlock(&heaps[node].lock);

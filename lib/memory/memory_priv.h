@@ -36,4 +36,14 @@ void heap_release_all(void);
 /* Resolved node of a request: SL_NODE_ANY becomes the caller's node.  -1 if invalid. */
 int mem_resolve_node(int node);
 
+/* The power of two an error line suggests for a bad alignment: the next one up. */
+static inline size_t mem_pow2_ceil(size_t v)
+{
+	size_t p = 1;
+
+	while (p < v && p < ((size_t)1 << (sizeof(size_t) * 8 - 1)))
+		p <<= 1;
+	return p;
+}
+
 #endif

@@ -37,16 +37,19 @@ struct sl_zone {
 
 /*
  * Reserves a zone of len bytes on a node (or SL_NODE_ANY), aligned to `align` (a power of
- * two; 0 means a cache line), zero-filled.  Returns the zone, or NULL with errno set:
- * EINVAL (bad name/length/alignment/node), EEXIST (the name is taken), ENOMEM (memory or
- * limit exhausted; the log line names the limit to raise).
+ * two; 0 means a cache line), zero-filled.  The name has 1 to SL_NAME_SIZE - 1 characters.
+ * Returns the zone, or NULL with errno set: EINVAL (NULL or empty name, bad length,
+ * alignment or node), ENAMETOOLONG (name of SL_NAME_SIZE characters or more), EEXIST (the
+ * name is taken), ENOSPC (every zone slot is used), ENOMEM (memory or limit exhausted; the
+ * log line names the limit to raise).  Each failure logs one line.
  */
 const struct sl_zone *sl_zone_reserve(const char *name, size_t len, int node, size_t align);
 
-/* Finds a zone by name; NULL with errno ENOENT if there is none. */
+/* Finds a zone by name.  NULL with errno ENOENT if there is none (not logged: a miss is an
+ * answer), EINVAL for a NULL or empty name (logged). */
 const struct sl_zone *sl_zone_lookup(const char *name);
 
-/* Releases a zone.  Returns 0 or -EINVAL if it is not a live zone. */
+/* Releases a zone.  Returns 0 or -EINVAL (logged) if it is NULL or not a live zone. */
 int sl_zone_free(const struct sl_zone *zone);
 
 typedef void (*sl_zone_walk_fn)(const struct sl_zone *zone, void *arg);
@@ -55,14 +58,16 @@ void sl_zone_dump(FILE *out);
 
 /*
  * Allocates size bytes of pinned, zero-filled memory on a node, aligned to `align` (power
- * of two, 0 = cache line).  Returns NULL with errno EINVAL or ENOMEM.
+ * of two, 0 = cache line).  Returns NULL with errno EINVAL (size 0 or above 2^46, an
+ * alignment that is not a power of two, no such node) or ENOMEM; each logs one line.
  */
 void *sl_malloc(size_t size, size_t align, int node);
 /* Frees memory from sl_malloc(); NULL is ignored. */
 void sl_free(void *ptr);
 
 /* Finds the zone-like facts (fd, offset, page size) of any address in Sluice memory.
- * Returns 0 or -ENOENT. */
+ * Returns 0 or -ENOENT when addr is not Sluice memory (not logged: callers ask to find out,
+ * and say what they needed it for). */
 int sl_mem_locate(const void *addr, int *fd, uint64_t *fd_offset, size_t *page_size);
 
 struct sl_mem_stats {
@@ -73,7 +78,7 @@ struct sl_mem_stats {
 	size_t huge_bytes;   /* part of `mapped` on hugepages */
 };
 
-/* Per-node figures.  Returns 0 or -EINVAL for a bad node. */
+/* Per-node figures.  Returns 0 or -EINVAL (logged) for a bad node or NULL stats. */
 int sl_mem_stats(int node, struct sl_mem_stats *stats);
 
 enum sl_mem_huge {
@@ -85,7 +90,8 @@ enum sl_mem_huge {
 /*
  * Sets the page policy and the per-node limits (bytes, 0 = none; `total` over all nodes).
  * Called by sl_init(); without it memory works with AUTO and no limits.  Returns 0 or
- * -EINVAL.
+ * -EINVAL (logged: unknown policy, more than SL_MAX_NUMA_NODES limits, NULL node_limits
+ * with nb_nodes > 0).
  */
 int sl_mem_configure(enum sl_mem_huge huge, const size_t *node_limits, unsigned nb_nodes,
 		     size_t total);

@@ -28,15 +28,26 @@ const struct sl_zone *sl_zone_reserve(const char *name, size_t len, int node, si
 	void *addr;
 	int fd, slot = -1;
 
-	if (name == NULL || name[0] == '\0' || strlen(name) >= SL_NAME_SIZE) {
-		SL_LOG(memory, ERR, "zone name '%s' is empty or longer than %d characters",
-		       name ? name : "(null)", SL_NAME_SIZE - 1);
+	if (name == NULL || name[0] == '\0') {
+		SL_LOG(memory, ERR, "zone name is %s; give a name of 1 to %d characters",
+		       name == NULL ? "NULL" : "empty", SL_NAME_SIZE - 1);
 		errno = EINVAL;
 		return NULL;
 	}
-	if (len == 0 || (align && !SL_IS_POW2(align))) {
-		SL_LOG(memory, ERR, "zone '%s': bad length %zu or alignment %zu (a power of two)",
-		       name, len, align);
+	if (strnlen(name, SL_NAME_SIZE) >= SL_NAME_SIZE) {
+		SL_LOG(memory, ERR, "zone name '%s' is %zu characters long; use at most %d", name,
+		       strlen(name), SL_NAME_SIZE - 1);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if (len == 0) {
+		SL_LOG(memory, ERR, "zone '%s': length 0; ask for at least 1 byte", name);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (align && !SL_IS_POW2(align)) {
+		SL_LOG(memory, ERR, "zone '%s': alignment %zu is not a power of two; use %zu", name,
+		       align, mem_pow2_ceil(align));
 		errno = EINVAL;
 		return NULL;
 	}
@@ -88,10 +99,14 @@ const struct sl_zone *sl_zone_lookup(const char *name)
 {
 	int i;
 
-	if (name == NULL) {
+	if (name == NULL || name[0] == '\0') {
+		SL_LOG(memory, ERR,
+		       "zone lookup: name is %s; pass the name the zone was reserved with",
+		       name == NULL ? "NULL" : "empty");
 		errno = EINVAL;
 		return NULL;
 	}
+	/* A miss is not logged: callers look a name up to learn whether it is taken. */
 	pthread_mutex_lock(&zones_lock);
 	i = find(name);
 	pthread_mutex_unlock(&zones_lock);
@@ -104,13 +119,26 @@ const struct sl_zone *sl_zone_lookup(const char *name)
 
 int sl_zone_free(const struct sl_zone *zone)
 {
-	ptrdiff_t i = zone - zones;
+	uintptr_t off = (uintptr_t)zone - (uintptr_t)zones;
+	size_t i = off / sizeof(zones[0]);
 
-	if (zone == NULL || i < 0 || i >= MAX_ZONES)
+	if (zone == NULL) {
+		SL_LOG(memory, ERR,
+		       "zone free: zone is NULL; pass what sl_zone_reserve() returned");
 		return -EINVAL;
+	}
+	if ((uintptr_t)zone < (uintptr_t)zones || i >= MAX_ZONES || off % sizeof(zones[0])) {
+		SL_LOG(memory, ERR,
+		       "zone free: %p is not a zone; pass what sl_zone_reserve() or sl_zone_lookup() returned",
+		       (const void *)zone);
+		return -EINVAL;
+	}
 	pthread_mutex_lock(&zones_lock);
 	if (!zone_used[i]) {
 		pthread_mutex_unlock(&zones_lock);
+		SL_LOG(memory, ERR,
+		       "zone free: zone %p is not reserved (freed already?); free a zone once",
+		       (const void *)zone);
 		return -EINVAL;
 	}
 	sl_free(zones[i].addr);

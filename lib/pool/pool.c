@@ -91,10 +91,14 @@ struct sl_pool *sl_pool_lookup(const char *name)
 {
 	struct sl_pool *p;
 
-	if (name == NULL) {
-		errno = ENOENT;
+	if (name == NULL || name[0] == '\0') {
+		SL_LOG(pool, ERR,
+		       "pool lookup: name is %s; pass the name the pool was created with",
+		       name == NULL ? "NULL" : "empty");
+		errno = EINVAL;
 		return NULL;
 	}
+	/* A miss is not logged: callers look a name up to learn whether the pool exists. */
 	pthread_mutex_lock(&registry_lock);
 	p = lookup_locked(name);
 	pthread_mutex_unlock(&registry_lock);

@@ -17,6 +17,22 @@ int sl_ifnet_ioctl(int ctl_fd, const char *iface, unsigned long req, struct ifre
 	return ioctl(ctl_fd, req, ifr) < 0 ? -errno : 0;
 }
 
+int sl_ifnet_mac_mtu(struct sl_port *port, int ctl_fd, const char *iface)
+{
+	struct ifreq ifr;
+	int rc = sl_ifnet_ioctl(ctl_fd, iface, SIOCGIFHWADDR, &ifr);
+
+	if (rc < 0) {
+		SL_LOG(port, ERR, "%s: cannot read the MAC address of %s: %s", port->name, iface,
+		       strerror(-rc));
+		return rc;
+	}
+	memcpy(port->mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (sl_ifnet_ioctl(ctl_fd, iface, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		port->mtu = (uint16_t)SL_MIN(ifr.ifr_mtu, UINT16_MAX);
+	return 0;
+}
+
 int sl_ifnet_link(struct sl_port *port, int ctl_fd, const char *iface,
 		  struct sl_port_link *link)
 {

@@ -225,8 +225,11 @@ int sl_port_create(const char *devstr)
 	struct sl_port *port = NULL;
 	int rc;
 
-	if (devstr == NULL)
+	if (devstr == NULL) {
+		SL_LOG(port, ERR,
+		       "port create: device string is NULL; pass one such as \"net_null0\"");
 		return -EINVAL;
+	}
 	rc = devstr_parse(devstr, name, sizeof(name), &args);
 	if (rc < 0)
 		return rc;
@@ -292,6 +295,12 @@ int sl_port_create_vdevs(void)
 
 int sl_port_lookup(const char *name)
 {
+	if (name == NULL || name[0] == '\0') {
+		SL_LOG(port, ERR, "port lookup: name is %s; pass a port name such as \"net_null0\"",
+		       name == NULL ? "NULL" : "empty");
+		return -EINVAL;
+	}
+	/* A miss is not logged: callers look a name up to learn whether the port exists. */
 	for (int i = 0; i < SL_PORT_MAX; i++)
 		if (ports[i].state != SL_PORT_UNUSED && strcmp(ports[i].name, name) == 0)
 			return i;
@@ -959,14 +968,31 @@ static struct sl_port_callback *callback_add(struct sl_port_callback **head, uin
 					     uint16_t q, sl_port_callback_fn fn, void *arg)
 {
 	struct sl_port_callback *cb, **tail;
+	struct sl_port *port = get(id, "callback_add");
 
-	if (get(id, "callback_add") == NULL || q >= SL_PORT_MAX_QUEUES || fn == NULL) {
+	if (port == NULL) {
+		errno = ENODEV;
+		return NULL;
+	}
+	if (q >= SL_PORT_MAX_QUEUES) {
+		SL_LOG(port, ERR, "%s: callback_add: queue %u is out of range; use 0 to %d",
+		       port->name, q, SL_PORT_MAX_QUEUES - 1);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (fn == NULL) {
+		SL_LOG(port, ERR, "%s: callback_add: the callback function is NULL; pass one",
+		       port->name);
 		errno = EINVAL;
 		return NULL;
 	}
 	cb = calloc(1, sizeof(*cb));
-	if (cb == NULL)
+	if (cb == NULL) {
+		SL_LOG(port, ERR, "%s: callback_add: out of memory for a %zu-byte callback node",
+		       port->name, sizeof(*cb));
+		errno = ENOMEM;
 		return NULL;
+	}
 	cb->fn = fn;
 	cb->arg = arg;
 	/* Appending publishes a fully built node with one release store. */
@@ -995,8 +1021,17 @@ int sl_port_callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb
 	struct sl_port_callback **lists[2];
 
 	GET_OR_RETURN(port, id);
-	if (q >= SL_PORT_MAX_QUEUES || cb == NULL)
+	if (q >= SL_PORT_MAX_QUEUES) {
+		SL_LOG(port, ERR, "%s: callback_remove: queue %u is out of range; use 0 to %d",
+		       port->name, q, SL_PORT_MAX_QUEUES - 1);
 		return -EINVAL;
+	}
+	if (cb == NULL) {
+		SL_LOG(port, ERR,
+		       "%s: callback_remove: the callback is NULL; pass what sl_port_rx/tx_callback_add() returned",
+		       port->name);
+		return -EINVAL;
+	}
 	lists[0] = &sl_port_fps[id].rxq[q].cb;
 	lists[1] = &sl_port_fps[id].txq[q].cb;
 	for (int l = 0; l < 2; l++)
@@ -1009,6 +1044,9 @@ int sl_port_callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb
 				port->retired = cb;
 				return 0;
 			}
+	SL_LOG(port, ERR,
+	       "%s: callback_remove: queue %u has no callback %p (removed already, or added to another queue); remove each callback once, from its queue",
+	       port->name, q, (void *)cb);
 	return -ENOENT;
 }
 

@@ -146,7 +146,8 @@ int sl_port_create(const char *devstr);
  * first error (ports created before it stay). */
 int sl_port_create_vdevs(void);
 
-/* Port id of a name ("net_null0"), or -ENOENT. */
+/* Port id of a name ("net_null0"), -ENOENT when no port has it (not logged: it is how a
+ * name is checked), -EINVAL (logged) for a NULL or empty name. */
 int sl_port_lookup(const char *name);
 
 /* Next port id in use after prev (pass -1 to start), or -1 after the last. */
@@ -267,7 +268,8 @@ int sl_port_xstats(uint16_t port, struct sl_port_xstat *xstats, unsigned n);
 /* --- callbacks --- */
 
 /* Adds a callback to an rx (tx) queue; callbacks run in the order added.  Returns a handle
- * for removal, or NULL with errno set.  Safe while the port runs. */
+ * for removal, or NULL with errno ENODEV (no such port), EINVAL (bad queue, NULL fn) or
+ * ENOMEM, each logged.  Safe while the port runs. */
 struct sl_port_callback *sl_port_rx_callback_add(uint16_t port, uint16_t q,
 						 sl_port_callback_fn fn, void *arg);
 struct sl_port_callback *sl_port_tx_callback_add(uint16_t port, uint16_t q,

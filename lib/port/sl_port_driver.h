@@ -191,6 +191,8 @@ struct ifreq;
 int sl_ifnet_ioctl(int ctl_fd, const char *iface, unsigned long req, struct ifreq *ifr);
 int sl_ifnet_link(struct sl_port *port, int ctl_fd, const char *iface,
 		  struct sl_port_link *link);
+/* Sets port->mac and port->mtu from the interface; 0, or -errno logged. */
+int sl_ifnet_mac_mtu(struct sl_port *port, int ctl_fd, const char *iface);
 
 /* Adds one extended statistic for an xstats op: stores it when xs is not NULL and *count
  * is below n, and counts it either way (so a call with xs NULL sizes the list).  The name

@@ -217,7 +217,16 @@ struct sl_ring *sl_ring_lookup(const char *name)
 	const struct sl_zone *z;
 	struct sl_ring *r = NULL;
 
-	if (name == NULL || strnlen(name, SL_RING_NAME_SIZE) >= SL_RING_NAME_SIZE) {
+	if (name == NULL || name[0] == '\0') {
+		SL_LOG(ring, ERR,
+		       "ring lookup: name is %s; pass the name the ring was created with",
+		       name == NULL ? "NULL" : "empty");
+		errno = EINVAL;
+		return NULL;
+	}
+	/* A miss is not logged: callers look a name up to learn whether the ring exists.  A
+	 * name too long for a ring names none. */
+	if (strnlen(name, SL_RING_NAME_SIZE) >= SL_RING_NAME_SIZE) {
 		errno = ENOENT;
 		return NULL;
 	}

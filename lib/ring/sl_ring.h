@@ -107,8 +107,9 @@ _Static_assert(sizeof(struct sl_ring) == 10 * SL_CACHE_LINE, "slots start on lin
  * Creates a ring of `count` pointers named `name` in a memory zone on NUMA node `node`
  * (or SL_NODE_ANY).  count must be a power of two (at most SL_RING_MAX_COUNT); the ring
  * holds exactly count objects.  flags: SL_RING_SP_ENQ, SL_RING_SC_DEQ.
- * Returns the ring, or NULL with errno EINVAL (bad count, flags or name; the log line
- * names the value and the fix), ENAMETOOLONG, EEXIST (name in use) or ENOMEM.
+ * Returns the ring, or NULL with errno EINVAL (bad count or flags, NULL or empty name; the
+ * log line names the value and the fix), ENAMETOOLONG (name of SL_RING_NAME_SIZE
+ * characters or more), EEXIST (name in use) or ENOMEM.
  * Thread-safe; control path.
  */
 struct sl_ring *sl_ring_create(const char *name, unsigned count, int node, unsigned flags);
@@ -120,7 +121,9 @@ struct sl_ring *sl_ring_create_elem(const char *name, unsigned esize, unsigned c
 /* Frees a ring from sl_ring_create*(); NULL is ignored.  No other thread may use it. */
 void sl_ring_free(struct sl_ring *r);
 
-/* Finds a ring created by sl_ring_create*(); NULL with errno ENOENT.  Thread-safe. */
+/* Finds a ring created by sl_ring_create*().  NULL with errno ENOENT when there is none
+ * (not logged: a miss is an answer) or EINVAL for a NULL or empty name (logged).
+ * Thread-safe. */
 struct sl_ring *sl_ring_lookup(const char *name);
 
 /* Prints the ring's parameters and indexes (a racy snapshot if the ring is in use). */

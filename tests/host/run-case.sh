@@ -87,6 +87,18 @@ help)
 	has "unknown argument '--bogus'"
 	run 2 --root "$tmp/nowhere" doctor
 	has "has no sys/ directory"
+	# Every bad command line is exit 2 with a line naming what is wrong (docs/sluice.md).
+	run 2
+	has '^usage: sluice '
+	run 2 --root
+	has "^sluice: --root needs a DIR; see sluice --help$"
+	run 2 --kernel-log
+	has "^sluice: --kernel-log needs a FILE; see sluice --help$"
+	long=/$(printf 'd%.0s' {1..600})
+	run 2 --root "$long" doctor
+	has "^sluice: --root path is 601 bytes long; use one of at most 511$"
+	SLUICE_SYSROOT=$long run 2 doctor
+	has "^sluice: SLUICE_SYSROOT path is 601 bytes long; use one of at most 511$"
 	;;
 
 doctor-numa2)

@@ -9,18 +9,16 @@
 #   4. SIGTERM stops a run with no --duration, and the report still balances.
 # Usage: fwd_ring.sh BUILD_DIR
 set -euo pipefail
-fwd=$1/app/fwd/sluice-fwd
-[ -x "$fwd" ] || { echo "skip: $fwd not built"; exit 77; }
-tmp=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+fwd=${1:?usage: fwd_ring.sh BUILD_DIR}/app/fwd/sluice-fwd
+. "$(dirname "$0")/lib.sh"
+[ -x "$fwd" ] || skip "$fwd not built"
+TMP=$(mktemp -d)
 eal=(--no-huge -l 0-1 --file-prefix "fwd-ring-$$")
 
 echo "== io through two ring ports"
 timeout -s KILL 60 "$fwd" "${eal[@]}" --vdev net_null0 --vdev net_ring0,tx=x,rx=y \
-  --vdev net_ring1,rx=x,tx=y -- --packets 300000 --json >"$tmp/io.json"
-python3 - "$tmp/io.json" <<'PY'
+  --vdev net_ring1,rx=x,tx=y -- --packets 300000 --json >"$TMP/io.json"
+python3 - "$TMP/io.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 p = {q["id"]: q for q in r["ports"]}
@@ -46,8 +44,8 @@ PY
 
 echo "== txonly --packets 1500 into a looped ring port that holds them all"
 timeout -s KILL 60 "$fwd" "${eal[@]}" --vdev net_ring0,size=2048 -- --forward-mode txonly \
-  --packets 1500 --json >"$tmp/tx.json"
-python3 - "$tmp/tx.json" <<'PY'
+  --packets 1500 --json >"$TMP/tx.json"
+python3 - "$TMP/tx.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 t = r["totals"]
@@ -61,9 +59,9 @@ PY
 
 echo "== txonly 1500-byte frames are all the template, also when buffers are reused"
 if "$fwd" --help 2>/dev/null | grep -q net_pcap; then
-  timeout -s KILL 60 "$fwd" "${eal[@]}" --vdev "net_pcap0,tx_pcap=$tmp/tx.pcap" -- \
+  timeout -s KILL 60 "$fwd" "${eal[@]}" --vdev "net_pcap0,tx_pcap=$TMP/tx.pcap" -- \
     --forward-mode txonly --txpkts 1500 --packets 10000 --stats-period 0 >/dev/null
-  python3 - "$tmp/tx.pcap" <<'PY'
+  python3 - "$TMP/tx.pcap" <<'PY'
 import struct, sys
 d = open(sys.argv[1], "rb").read()
 off, frames = 24, []
@@ -81,14 +79,20 @@ else
 fi
 
 echo "== SIGTERM stops the forwarder"
-"$fwd" "${eal[@]}" --vdev net_null0 --vdev net_ring0 -- --stats-period 0 >"$tmp/term.out" 2>&1 &
+"$fwd" "${eal[@]}" --vdev net_null0 --vdev net_ring0 -- --stats-period 0 >"$TMP/term.out" 2>&1 &
 pid=$!
+PIDS+=("$pid")
 sleep 1
 kill -TERM "$pid"
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$pid" 2>/dev/null; then echo "FAIL: still running 5 s after SIGTERM"; exit 1; fi
-wait "$pid" || { echo "FAIL: exit status $? after SIGTERM"; cat "$tmp/term.out"; exit 1; }
-pid=
-grep -q "every packet accounted for" "$tmp/term.out" ||
-  { echo "FAIL: no balanced report after SIGTERM"; cat "$tmp/term.out"; exit 1; }
+if kill -0 "$pid" 2>/dev/null; then
+  kill -KILL "$pid" # it ignored SIGTERM: the cleanup's SIGTERM would not stop it either
+  fail "still running 5 s after SIGTERM"
+fi
+rc=0
+wait "$pid" || rc=$?
+PIDS=() # reaped: its PID may be reused
+[ "$rc" = 0 ] || { cat "$TMP/term.out"; fail "exit status $rc after SIGTERM"; }
+grep -q "every packet accounted for" "$TMP/term.out" ||
+  { cat "$TMP/term.out"; fail "no balanced report after SIGTERM"; }
 echo "fwd over ring ports: OK"

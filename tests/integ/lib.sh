@@ -10,7 +10,7 @@
 PIDS=()
 SL_NETNS=()
 SL_LINKS=()
-TMP=${TMP:-}
+TMP= # removed on exit: never one inherited from the environment (TMP=/tmp...)
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }

@@ -19,21 +19,35 @@ build=${1:?usage: memif_testpmd.sh BUILD_DIR}
 peer=$build/tests/unit/memif/memif_peer
 N=10000
 
-[ "$(id -u)" = 0 ] || { echo "skip: needs root (testpmd's EAL)"; exit 77; }
-command -v dpdk-testpmd >/dev/null || { echo "skip: dpdk-testpmd not installed (apt-get install dpdk)"; exit 77; }
-[ -x "$peer" ] || { echo "skip: $peer not built"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v dpdk-testpmd >/dev/null || skip "dpdk-testpmd not installed (apt-get install dpdk)"
+[ -x "$peer" ] || skip "$peer not built"
 
-work=$(mktemp -d /tmp/sluice-memif.$$.XXXX)
+TMP=$(mktemp -d /tmp/sluice-memif.$$.XXXX)
+work=$TMP
 sock=$work/memif.sock
 prefix=sluice_memif_$$
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$work" "/var/run/dpdk/$prefix"
+# DPDK keeps its runtime files in $RUNTIME_DIRECTORY/dpdk/<prefix> (else /var/run/dpdk):
+# under $TMP they go with it on every exit, even when testpmd was killed.
+export RUNTIME_DIRECTORY=$TMP
+
+# lib.sh's fail, after the end of every log (testpmd's and Sluice's).
+fail_logs() {
+	local f
+	for f in "$work"/*.log "$work"/*.out; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done
+	fail "$@"
 }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$work"/*.log "$work"/*.out; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done; exit 1; }
+
+# Waits for background job $1 and takes it off PIDS (once reaped its PID may be reused);
+# returns its exit status.
+reap() {
+	local rc=0 p keep=()
+	wait "$1" 2>/dev/null || rc=$?
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+	return $rc
+}
 
 # testpmd ROLE MODE LOG: runs in the background, pid in $tp
 testpmd() {
@@ -42,7 +56,7 @@ testpmd() {
 		--total-num-mbufs 4096 --forward-mode="$2" --auto-start --stats-period 1 \
 		</dev/null >"$3" 2>&1 &
 	tp=$!
-	pids+=("$tp")
+	PIDS+=("$tp")
 }
 
 # Stops testpmd with SIGINT (it prints its statistics) and waits for it.
@@ -50,7 +64,7 @@ testpmd_stop() {
 	kill -INT "$tp" 2>/dev/null
 	for _ in $(seq 50); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$tp" 2>/dev/null
-	wait "$tp" 2>/dev/null
+	reap "$tp"
 }
 
 wait_for() { # FILE PATTERN SECONDS
@@ -65,59 +79,59 @@ nic_rx() { grep -a "RX-packets:" "$1" | grep -av "RX-total" | tail -n 1 | awk '{
 rm -f "$sock"
 timeout 20 "$peer" rx "net_memif0,role=server,socket=$sock,socket-abstract=no" 6 \
 	>"$work/a.out" 2>"$work/a.log" &
-sl=$!; pids+=("$sl")
+sl=$!; PIDS+=("$sl")
 wait_for "$work/a.log" "" 1; sleep 0.5
-[ -S "$sock" ] || fail "a) Sluice did not create $sock"
+[ -S "$sock" ] || fail_logs "a) Sluice did not create $sock"
 testpmd client txonly "$work/a_tp.log"
 sleep 4
 testpmd_stop
-wait "$sl"; rc=$?
+reap "$sl"; rc=$?
 cat "$work/a.out"
-[ $rc = 0 ] || fail "a) Sluice receiver reported bad packets or none (rc $rc)"
+[ $rc = 0 ] || fail_logs "a) Sluice receiver reported bad packets or none (rc $rc)"
 read -r got < <(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$work/a.out")
-grep -q "len=64" "$work/a.out" || fail "a) packets are not testpmd's 64-byte default"
+grep -q "len=64" "$work/a.out" || fail_logs "a) packets are not testpmd's 64-byte default"
 sent=$(grep -a "TX-packets:" "$work/a_tp.log" | grep -a "TX-total" | tail -n 1 | awk '{print $2}')
 echo "a) testpmd sent ${sent:-?} (forward stats), Sluice received $got, all matching the template"
-[ "${got:-0}" -gt 0 ] || fail "a) nothing received"
-[ -z "$sent" ] || [ "$got" -le "$sent" ] || fail "a) received $got, more than the $sent sent"
+[ "${got:-0}" -gt 0 ] || fail_logs "a) nothing received"
+[ -z "$sent" ] || [ "$got" -le "$sent" ] || fail_logs "a) received $got, more than the $sent sent"
 
 # --- b) Sluice server sends exactly N to testpmd client rxonly ---
 rm -f "$sock"
 timeout 25 "$peer" tx "net_memif0,role=server,socket=$sock,socket-abstract=no" $N 12 \
 	>"$work/b.out" 2>"$work/b.log" &
-sl=$!; pids+=("$sl")
+sl=$!; PIDS+=("$sl")
 sleep 0.5
 testpmd client rxonly "$work/b_tp.log"
-wait_for "$work/b.out" "tx sent=" 10 || fail "b) Sluice did not finish sending"
+wait_for "$work/b.out" "tx sent=" 10 || fail_logs "b) Sluice did not finish sending"
 sleep 2 # two more statistics periods
 testpmd_stop
-wait "$sl"; rc=$?
-[ $rc = 0 ] || fail "b) Sluice sender failed (rc $rc)"
+reap "$sl"; rc=$?
+[ $rc = 0 ] || fail_logs "b) Sluice sender failed (rc $rc)"
 got=$(nic_rx "$work/b_tp.log")
 fwd=$(grep -a "RX-packets:" "$work/b_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
 echo "b) Sluice server sent $N; testpmd client port RX-packets: $got (forward stats $fwd)"
-[ "$got" = "$N" ] || fail "b) testpmd received $got, want $N"
-[ "$fwd" = "$N" ] || fail "b) testpmd forward statistics show $fwd, want $N"
+[ "$got" = "$N" ] || fail_logs "b) testpmd received $got, want $N"
+[ "$fwd" = "$N" ] || fail_logs "b) testpmd forward statistics show $fwd, want $N"
 
 # --- c) testpmd server rxonly, Sluice client sends exactly N ---
 rm -f "$sock"
 testpmd server rxonly "$work/c_tp.log"
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "c) testpmd did not create $sock"
+[ -S "$sock" ] || fail_logs "c) testpmd did not create $sock"
 timeout 25 "$peer" tx "net_memif0,role=client,socket=$sock,socket-abstract=no" $N 12 \
 	>"$work/c.out" 2>"$work/c.log" &
-sl=$!; pids+=("$sl")
-wait_for "$work/c.out" "tx sent=" 12 || fail "c) Sluice did not finish sending"
+sl=$!; PIDS+=("$sl")
+wait_for "$work/c.out" "tx sent=" 12 || fail_logs "c) Sluice did not finish sending"
 sleep 2
 testpmd_stop
-wait "$sl"; rc=$?
-[ $rc = 0 ] || fail "c) Sluice sender failed (rc $rc)"
+reap "$sl"; rc=$?
+[ $rc = 0 ] || fail_logs "c) Sluice sender failed (rc $rc)"
 got=$(nic_rx "$work/c_tp.log")
 fwd=$(grep -a "RX-packets:" "$work/c_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
 echo "c) Sluice client sent $N; testpmd server port RX-packets: $got (forward stats $fwd)"
-[ "$got" = "$N" ] || fail "c) testpmd received $got, want $N"
-[ "$fwd" = "$N" ] || fail "c) testpmd forward statistics show $fwd, want $N"
-grep -q "went away\|disconnected" "$work/c.log" || fail "c) Sluice did not notice testpmd leaving"
+[ "$got" = "$N" ] || fail_logs "c) testpmd received $got, want $N"
+[ "$fwd" = "$N" ] || fail_logs "c) testpmd forward statistics show $fwd, want $N"
+grep -q "went away\|disconnected" "$work/c.log" || fail_logs "c) Sluice did not notice testpmd leaving"
 
 # --- d) testpmd server txonly, Sluice client receives; testpmd leaves first ---
 rm -f "$sock"
@@ -125,34 +139,34 @@ testpmd server txonly "$work/d_tp.log"
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 timeout 20 "$peer" rx "net_memif0,role=client,socket=$sock,socket-abstract=no" 6 \
 	>"$work/d.out" 2>"$work/d.log" &
-sl=$!; pids+=("$sl")
+sl=$!; PIDS+=("$sl")
 sleep 3
 testpmd_stop # Sluice keeps running without its peer
-wait "$sl"; rc=$?
+reap "$sl"; rc=$?
 cat "$work/d.out"
-[ $rc = 0 ] || fail "d) Sluice client receiver failed (rc $rc)"
-grep -q "waiting for a memif server" "$work/d.log" || fail "d) Sluice client did not go back to waiting"
+[ $rc = 0 ] || fail_logs "d) Sluice client receiver failed (rc $rc)"
+grep -q "waiting for a memif server" "$work/d.log" || fail_logs "d) Sluice client did not go back to waiting"
 
 # --- e) testpmd server rxonly, Sluice zero-copy client sends exactly N ---
 rm -f "$sock"
 testpmd server rxonly "$work/e_tp.log"
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail "e) testpmd did not create $sock"
+[ -S "$sock" ] || fail_logs "e) testpmd did not create $sock"
 timeout 25 "$peer" tx "net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=yes" $N 8 \
 	>"$work/e.out" 2>"$work/e.log" &
-sl=$!; pids+=("$sl")
-wait_for "$work/e.out" "tx sent=" 12 || fail "e) Sluice did not finish sending"
+sl=$!; PIDS+=("$sl")
+wait_for "$work/e.out" "tx sent=" 12 || fail_logs "e) Sluice did not finish sending"
 sleep 2.5 # testpmd's next port statistics report
 testpmd_stop
-wait "$sl"; rc=$?
-[ $rc = 0 ] || fail "e) Sluice zero-copy sender failed (rc $rc)"
+reap "$sl"; rc=$?
+[ $rc = 0 ] || fail_logs "e) Sluice zero-copy sender failed (rc $rc)"
 got=$(nic_rx "$work/e_tp.log")
 fwd=$(grep -a "RX-packets:" "$work/e_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
 echo "e) Sluice zero-copy client sent $N; testpmd server port RX-packets: $got (forward stats $fwd)"
-[ "$got" = "$N" ] || fail "e) testpmd received $got, want $N"
-[ "$fwd" = "$N" ] || fail "e) testpmd forward statistics show $fwd, want $N"
-grep -q "zero-copy: 1 pool(s) shared as 1 region(s)" "$work/e.log" || fail "e) Sluice did not share its pool"
-! grep -q "zc_copied" "$work/e.log" || fail "e) packets were copied: $(grep zc_copied "$work/e.log")"
+[ "$got" = "$N" ] || fail_logs "e) testpmd received $got, want $N"
+[ "$fwd" = "$N" ] || fail_logs "e) testpmd forward statistics show $fwd, want $N"
+grep -q "zero-copy: 1 pool(s) shared as 1 region(s)" "$work/e.log" || fail_logs "e) Sluice did not share its pool"
+! grep -q "zc_copied" "$work/e.log" || fail_logs "e) packets were copied: $(grep zc_copied "$work/e.log")"
 
 # --- f) testpmd server txonly, Sluice zero-copy client receives ---
 rm -f "$sock"
@@ -160,10 +174,10 @@ testpmd server txonly "$work/f_tp.log"
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 timeout 20 "$peer" rx "net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=yes" 3 \
 	>"$work/f.out" 2>"$work/f.log" &
-sl=$!; pids+=("$sl")
-wait "$sl"; rc=$?
+sl=$!; PIDS+=("$sl")
+reap "$sl"; rc=$?
 testpmd_stop
 cat "$work/f.out"
-[ $rc = 0 ] || fail "f) Sluice zero-copy receiver reported bad packets, none, or lost buffers (rc $rc)"
-grep -q "len=64" "$work/f.out" || fail "f) packets are not testpmd's 64-byte default"
+[ $rc = 0 ] || fail_logs "f) Sluice zero-copy receiver reported bad packets, none, or lost buffers (rc $rc)"
+grep -q "len=64" "$work/f.out" || fail_logs "f) packets are not testpmd's 64-byte default"
 echo "PASS"

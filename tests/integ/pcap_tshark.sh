@@ -16,28 +16,14 @@ TOOL=$BUILD/tests/unit/pcap/pcap_tool
 N=100
 SIZE=128
 
-if [ ! -x "$TOOL" ]; then
-	echo "SKIP: $TOOL is not built (net_pcap is off: apt-get install libpcap-dev)"
-	exit 77
-fi
-for t in tshark capinfos editcap python3 timeout; do
-	if ! command -v "$t" >/dev/null; then
-		echo "SKIP: $t is not installed (apt-get install tshark python3)"
-		exit 77
-	fi
+. "$(dirname "$0")/lib.sh"
+[ -x "$TOOL" ] || skip "$TOOL is not built (net_pcap is off: apt-get install libpcap-dev)"
+for t in tshark capinfos editcap python3 timeout; do # need_tools, with the package to install
+	command -v "$t" >/dev/null || skip "$t is not installed (apt-get install tshark python3)"
 done
 
 TMP=$(mktemp -d "/tmp/sl_pcap_tshark.$$.XXXXXX")
-cleanup() {
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
 cd "$TMP"
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
 
 echo "== Sluice writes $N packets to a pcap file"
 timeout 20 "$TOOL" send "net_pcap0,tx_pcap=$TMP/out.pcap" $N $SIZE >send.log 2>&1 ||

@@ -69,6 +69,19 @@ static inline uint64_t xstat(uint16_t port, const char *name)
 	return 0;
 }
 
+/* Every xstat name once: the driver's own names never repeat the port layer's. */
+static inline void assert_xstat_names_unique(uint16_t port)
+{
+	struct sl_port_xstat xs[256];
+	int n = sl_port_xstats(port, xs, 256);
+
+	assert_true(n > 0 && n <= 256);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (strcmp(xs[i].name, xs[j].name) == 0)
+				fail_msg("xstat %s appears twice (%d and %d)", xs[i].name, i, j);
+}
+
 /* Polls rx queues [0, nq) until want packets came or timeout_ms passed, then 30 ms more
  * to catch extras.  Keeps the first max packets in out (and their queue in qs when not
  * NULL), frees the rest; returns how many came. */

@@ -901,15 +901,9 @@ static int afp_probe(struct sl_port *port, const struct sl_devargs *args)
 		goto free_ap;
 	}
 	port->priv = ap;
-	rc = ifreq_ioctl(ap, SIOCGIFHWADDR, &ifr);
-	if (rc < 0) {
-		SL_LOG(net_af_packet, ERR, "%s: cannot read the MAC address of %s: %s", port->name,
-		       iface, strerror(-rc));
+	rc = sl_ifnet_mac_mtu(port, ap->ctl_fd, iface);
+	if (rc < 0)
 		goto close_ctl;
-	}
-	memcpy(port->mac, ifr.ifr_hwaddr.sa_data, 6);
-	if (ifreq_ioctl(ap, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		port->mtu = (uint16_t)SL_MIN(ifr.ifr_mtu, UINT16_MAX);
 	if ((size_t)port->mtu + ETH_HLEN_ > ap->framesz - TX_DATA_OFF)
 		SL_LOG(net_af_packet, NOTICE,
 		       "%s: %s has MTU %u but tx frames carry at most %zu bytes; raise "

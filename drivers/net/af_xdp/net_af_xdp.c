@@ -575,15 +575,9 @@ static int iface_probe(struct sl_port *port, struct xdp_port *xp)
 		       xp->start_queue + xp->queue_count - 1, iface, nq, iface, iface);
 		return -EINVAL;
 	}
-	rc = axdp_ioctl(xp, SIOCGIFHWADDR, &ifr);
-	if (rc < 0) {
-		SL_LOG(net_af_xdp, ERR, "%s: cannot read the MAC address of %s: %s", port->name,
-		       iface, strerror(-rc));
+	rc = sl_ifnet_mac_mtu(port, xp->ctl_fd, iface);
+	if (rc < 0)
 		return rc;
-	}
-	memcpy(port->mac, ifr.ifr_hwaddr.sa_data, 6);
-	if (axdp_ioctl(xp, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		port->mtu = (uint16_t)SL_MIN(ifr.ifr_mtu, UINT16_MAX);
 	if (axdp_ioctl(xp, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP))
 		SL_LOG(net_af_xdp, WARNING,
 		       "%s: %s is down; bring it up with `ip link set dev %s up`", port->name,

@@ -357,11 +357,23 @@ static struct memif_conn *conn_new(int fd, enum conn_state state)
 
 /* --- server side messages --- */
 
-#define FAIL(...)                                                                          \
-	do {                                                                               \
-		snprintf(why, why_size, __VA_ARGS__);                                      \
-		return -1;                                                                 \
-	} while (0)
+/*
+ * Writes why a connection must close into why[why_size] and returns -1, so that a check
+ * reads `return fail(why, why_size, ...)`: the caller sends DISCONNECT with that reason,
+ * logs it, counts it and closes (conn_close).
+ */
+static int fail(char *why, size_t why_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *why, size_t why_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, why_size, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 static int srv_init(struct memif_conn *c, const struct memif_msg *m, char *why, size_t why_size)
 {
@@ -369,30 +381,32 @@ static int srv_init(struct memif_conn *c, const struct memif_msg *m, char *why, 
 	struct memif_if *mif;
 
 	if (in->version != MEMIF_VERSION)
-		FAIL("incompatible memif version 0x%04x (this side speaks 0x%04x)", in->version,
-		     MEMIF_VERSION);
+		return fail(why, why_size,
+			    "incompatible memif version 0x%04x (this side speaks 0x%04x)",
+			    in->version, MEMIF_VERSION);
 	for (mif = ctl.ifs; mif; mif = mif->next)
 		if (mif->sock == c->sock && mif->role == MEMIF_ROLE_SERVER && mif->id == in->id)
 			break;
 	if (mif == NULL)
-		FAIL("no interface with id %u on this socket", in->id);
+		return fail(why, why_size, "no interface with id %u on this socket", in->id);
 	if (!mif->started)
-		FAIL("interface id %u is not started", in->id);
+		return fail(why, why_size, "interface id %u is not started", in->id);
 	if (mif->conn)
-		FAIL("interface id %u is already connected", in->id);
+		return fail(why, why_size, "interface id %u is already connected", in->id);
 	if (in->mode != MEMIF_MODE_ETHERNET)
-		FAIL("interface mode %u is not supported (ethernet only)", in->mode);
+		return fail(why, why_size, "interface mode %u is not supported (ethernet only)",
+			    in->mode);
 	if (mif->secret[0] && strncmp(mif->secret, (const char *)in->secret, MEMIF_SECRET_SIZE)) {
 		if (in->secret[0] == '\0')
-			FAIL("secret required for interface id %u", in->id);
-		FAIL("incorrect secret for interface id %u", in->id);
+			return fail(why, why_size, "secret required for interface id %u", in->id);
+		return fail(why, why_size, "incorrect secret for interface id %u", in->id);
 	}
 	c->mif = mif;
 	mif->conn = c;
 	peer_string(mif->remote_name, sizeof(mif->remote_name), in->name, MEMIF_NAME_SIZE);
 	c->state = CONN_SETUP;
 	if (send_simple(c, MEMIF_MSG_ACK, NULL) < 0)
-		FAIL("cannot send ack: %s", strerror(errno));
+		return fail(why, why_size, "cannot send ack: %s", strerror(errno));
 	return 0;
 }
 
@@ -406,38 +420,42 @@ static int srv_add_region(struct memif_conn *c, const struct memif_msg *m, int *
 	void *addr;
 
 	if (*fd < 0)
-		FAIL("region %u: missing region fd", ar->index);
+		return fail(why, why_size, "region %u: missing region fd", ar->index);
 	if (ar->index >= MEMIF_MAX_REGIONS)
-		FAIL("region index %u beyond the %u regions accepted", ar->index,
-		     MEMIF_MAX_REGIONS);
+		return fail(why, why_size, "region index %u beyond the %u regions accepted",
+			    ar->index, MEMIF_MAX_REGIONS);
 	if (ar->index != mif->nb_regions)
-		FAIL("region index %u out of sequence (expected %u)", ar->index, mif->nb_regions);
+		return fail(why, why_size, "region index %u out of sequence (expected %u)",
+			    ar->index, mif->nb_regions);
 	if (ar->size == 0 || ar->size > (1ull << 40))
-		FAIL("region %u: size %llu out of range", ar->index, (unsigned long long)ar->size);
+		return fail(why, why_size, "region %u: size %llu out of range", ar->index,
+			    (unsigned long long)ar->size);
 	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode))
-		FAIL("region %u: fd is not a memory file", ar->index);
+		return fail(why, why_size, "region %u: fd is not a memory file", ar->index);
 	if ((uint64_t)st.st_size < ar->size)
-		FAIL("region %u: size %llu is larger than its file (%lld bytes)", ar->index,
-		     (unsigned long long)ar->size, (long long)st.st_size);
+		return fail(why, why_size,
+			    "region %u: size %llu is larger than its file (%lld bytes)", ar->index,
+			    (unsigned long long)ar->size, (long long)st.st_size);
 	/* A peer that shrinks the file under our mapping would make us fault (SIGBUS). */
 	seals = fcntl(*fd, F_GET_SEALS);
 	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
 		if (fcntl(*fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
-			FAIL("region %u: file is not sealed against shrinking (memfd with "
-			     "F_SEAL_SHRINK needed)",
-			     ar->index);
+			return fail(why, why_size,
+				    "region %u: file is not sealed against shrinking (memfd with "
+				    "F_SEAL_SHRINK needed)",
+				    ar->index);
 	}
 	addr = mmap(NULL, ar->size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
 	if (addr == MAP_FAILED)
-		FAIL("region %u: cannot map %llu bytes: %s", ar->index,
-		     (unsigned long long)ar->size, strerror(errno));
+		return fail(why, why_size, "region %u: cannot map %llu bytes: %s", ar->index,
+			    (unsigned long long)ar->size, strerror(errno));
 	mif->regions[ar->index].addr = addr;
 	mif->regions[ar->index].size = ar->size;
 	mif->region_fds[ar->index] = *fd;
 	*fd = -1;
 	mif->nb_regions++;
 	if (send_simple(c, MEMIF_MSG_ACK, NULL) < 0)
-		FAIL("cannot send ack: %s", strerror(errno));
+		return fail(why, why_size, "cannot send ack: %s", strerror(errno));
 	return 0;
 }
 
@@ -453,30 +471,36 @@ static int srv_add_ring(struct memif_conn *c, const struct memif_msg *m, int *fd
 	uint64_t bytes;
 
 	if (*fd < 0)
-		FAIL("%s ring %u: missing interrupt fd", dir, ar->index);
+		return fail(why, why_size, "%s ring %u: missing interrupt fd", dir, ar->index);
 	if (ar->flags & ~MEMIF_RING_FLAG_C2S)
-		FAIL("%s ring %u: unknown flags 0x%x", dir, ar->index, ar->flags);
+		return fail(why, why_size, "%s ring %u: unknown flags 0x%x", dir, ar->index,
+			    ar->flags);
 	if (ar->index >= limit)
-		FAIL("%s ring index %u beyond the %u queues of this interface", dir, ar->index,
-		     limit);
+		return fail(why, why_size,
+			    "%s ring index %u beyond the %u queues of this interface", dir,
+			    ar->index, limit);
 	rd = c2s ? &mif->c2s[ar->index] : &mif->s2c[ar->index];
 	if (rd->added)
-		FAIL("%s ring %u added twice", dir, ar->index);
+		return fail(why, why_size, "%s ring %u added twice", dir, ar->index);
 	if (ar->region >= mif->nb_regions)
-		FAIL("%s ring %u: region %u was not added", dir, ar->index, ar->region);
+		return fail(why, why_size, "%s ring %u: region %u was not added", dir, ar->index,
+			    ar->region);
 	if (ar->log2_ring_size < 1 || ar->log2_ring_size > MEMIF_MAX_LOG2_RING)
-		FAIL("%s ring %u: log2 ring size %u out of [1, %u]", dir, ar->index,
-		     ar->log2_ring_size, MEMIF_MAX_LOG2_RING);
+		return fail(why, why_size, "%s ring %u: log2 ring size %u out of [1, %u]", dir,
+			    ar->index, ar->log2_ring_size, MEMIF_MAX_LOG2_RING);
 	if (ar->private_hdr_size != 0)
-		FAIL("%s ring %u: private header size %u not supported", dir, ar->index,
-		     ar->private_hdr_size);
+		return fail(why, why_size, "%s ring %u: private header size %u not supported", dir,
+			    ar->index, ar->private_hdr_size);
 	if (ar->offset % 8)
-		FAIL("%s ring %u: offset %u is not 8-byte aligned", dir, ar->index, ar->offset);
+		return fail(why, why_size, "%s ring %u: offset %u is not 8-byte aligned", dir,
+			    ar->index, ar->offset);
 	bytes = memif_ring_bytes(ar->log2_ring_size);
 	if ((uint64_t)ar->offset + bytes > mif->regions[ar->region].size)
-		FAIL("%s ring %u: ring offset %u + %llu bytes is beyond region %u (%llu bytes)",
-		     dir, ar->index, ar->offset, (unsigned long long)bytes, ar->region,
-		     (unsigned long long)mif->regions[ar->region].size);
+		return fail(
+			why, why_size,
+			"%s ring %u: ring offset %u + %llu bytes is beyond region %u (%llu bytes)",
+			dir, ar->index, ar->offset, (unsigned long long)bytes, ar->region,
+			(unsigned long long)mif->regions[ar->region].size);
 	rd->added = true;
 	rd->region = ar->region;
 	rd->offset = ar->offset;
@@ -484,7 +508,7 @@ static int srv_add_ring(struct memif_conn *c, const struct memif_msg *m, int *fd
 	rd->irq_fd = *fd;
 	*fd = -1;
 	if (send_simple(c, MEMIF_MSG_ACK, NULL) < 0)
-		FAIL("cannot send ack: %s", strerror(errno));
+		return fail(why, why_size, "cannot send ack: %s", strerror(errno));
 	return 0;
 }
 
@@ -501,24 +525,24 @@ static int srv_connect(struct memif_conn *c, const struct memif_msg *m, char *wh
 		ns++;
 	for (unsigned i = 0; i < SL_PORT_MAX_QUEUES; i++)
 		if ((mif->c2s[i].added && i >= nc) || (mif->s2c[i].added && i >= ns))
-			FAIL("rings are not numbered from 0 without gaps");
+			return fail(why, why_size, "rings are not numbered from 0 without gaps");
 	if (nc == 0 || ns == 0)
-		FAIL("connect without rings (%u c2s, %u s2c)", nc, ns);
+		return fail(why, why_size, "connect without rings (%u c2s, %u s2c)", nc, ns);
 	for (unsigned i = 0; i < nc + ns; i++) {
 		__typeof__(mif->c2s[0]) *rd = i < nc ? &mif->c2s[i] : &mif->s2c[i - nc];
 		const struct memif_ring *ring =
 			(const void *)(mif->regions[rd->region].addr + rd->offset);
 
 		if (__atomic_load_n(&ring->cookie, __ATOMIC_RELAXED) != MEMIF_COOKIE)
-			FAIL("%s ring %u has a bad cookie", i < nc ? "c2s" : "s2c",
-			     i < nc ? i : i - nc);
+			return fail(why, why_size, "%s ring %u has a bad cookie",
+				    i < nc ? "c2s" : "s2c", i < nc ? i : i - nc);
 	}
 	mif->nb_c2s = (uint16_t)nc;
 	mif->nb_s2c = (uint16_t)ns;
 	mif->run_log2 = 0; /* the server never computes client buffer offsets */
 	peer_string(ifname, sizeof(ifname), m->connect.if_name, MEMIF_NAME_SIZE);
 	if (send_simple(c, MEMIF_MSG_CONNECTED, mif->name) < 0)
-		FAIL("cannot send connected");
+		return fail(why, why_size, "cannot send connected");
 	c->state = CONN_UP;
 	mif_up(mif);
 	SL_LOG(net_memif, NOTICE, "%s: memif peer '%s' (%s) connected: %u c2s + %u s2c rings",
@@ -565,17 +589,17 @@ static int cli_build(struct memif_if *mif, char *why, size_t why_size)
 	uint8_t *addr;
 
 	if (fd < 0)
-		FAIL("memfd_create: %s", strerror(errno));
+		return fail(why, why_size, "memfd_create: %s", strerror(errno));
 	if (ftruncate(fd, (off_t)size) < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
 		close(fd);
-		FAIL("cannot size the %llu-byte region: %s", (unsigned long long)size,
-		     strerror(errno));
+		return fail(why, why_size, "cannot size the %llu-byte region: %s",
+			    (unsigned long long)size, strerror(errno));
 	}
 	addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (addr == MAP_FAILED) {
 		close(fd);
-		FAIL("cannot map the %llu-byte region: %s", (unsigned long long)size,
-		     strerror(errno));
+		return fail(why, why_size, "cannot map the %llu-byte region: %s",
+			    (unsigned long long)size, strerror(errno));
 	}
 	mif->regions[0].addr = addr;
 	mif->regions[0].size = size;
@@ -600,14 +624,16 @@ static int cli_build(struct memif_if *mif, char *why, size_t why_size)
 		rd->log2 = (uint8_t)log2;
 		rd->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (rd->irq_fd < 0)
-			FAIL("eventfd: %s", strerror(errno));
+			return fail(why, why_size, "eventfd: %s", strerror(errno));
 	}
 	for (unsigned r = 0; mif->zc && r < mif->zc_nb_regions; r++) {
 		int dfd = fcntl(mif->zc_regions[r].fd, F_DUPFD_CLOEXEC, 0);
 
 		if (dfd < 0)
-			FAIL("zero-copy region %u: cannot duplicate the pool's memory fd: %s", r + 1,
-			     strerror(errno));
+			return fail(
+				why, why_size,
+				"zero-copy region %u: cannot duplicate the pool's memory fd: %s",
+				r + 1, strerror(errno));
 		mif->regions[1 + r].addr = NULL; /* mapped already: it is our own memory */
 		mif->regions[1 + r].size = mif->zc_regions[r].size;
 		mif->region_fds[1 + r] = dfd;
@@ -624,17 +650,20 @@ static int cli_hello(struct memif_conn *c, const struct memif_msg *m, char *why,
 
 	peer_string(mif->remote_name, sizeof(mif->remote_name), h->name, MEMIF_NAME_SIZE);
 	if (h->min_version > MEMIF_VERSION || h->max_version < MEMIF_VERSION)
-		FAIL("server speaks memif versions 0x%04x-0x%04x, not 0x%04x", h->min_version,
-		     h->max_version, MEMIF_VERSION);
+		return fail(why, why_size, "server speaks memif versions 0x%04x-0x%04x, not 0x%04x",
+			    h->min_version, h->max_version, MEMIF_VERSION);
 	if (h->max_log2_ring_size < 1)
-		FAIL("server accepts rings of %u slots only", 1u << h->max_log2_ring_size);
+		return fail(why, why_size, "server accepts rings of %u slots only",
+			    1u << h->max_log2_ring_size);
 	mif->nb_c2s = (uint16_t)SL_MIN((unsigned)h->max_c2s_ring + 1, mif->nb_txq);
 	mif->nb_s2c = (uint16_t)SL_MIN((unsigned)h->max_s2c_ring + 1, mif->nb_rxq);
 	mif->run_log2 = SL_MIN(h->max_log2_ring_size, mif->log2);
 	if (mif->zc && (unsigned)h->max_region < mif->zc_nb_regions)
-		FAIL("server accepts %u regions, zero-copy needs %u (rings + %u packet-buffer "
-		     "pool memories); use fewer pools or drop zero-copy=yes",
-		     (unsigned)h->max_region + 1, mif->zc_nb_regions + 1u, mif->zc_nb_regions);
+		return fail(
+			why, why_size,
+			"server accepts %u regions, zero-copy needs %u (rings + %u packet-buffer "
+			"pool memories); use fewer pools or drop zero-copy=yes",
+			(unsigned)h->max_region + 1, mif->zc_nb_regions + 1u, mif->zc_nb_regions);
 	if (cli_build(mif, why, why_size) < 0)
 		return -1;
 
@@ -673,7 +702,7 @@ static int cli_hello(struct memif_conn *c, const struct memif_msg *m, char *why,
 	queue_out(c, &out, -1);
 	c->state = CONN_SENDING;
 	if (send_next(c) < 0)
-		FAIL("cannot send init: %s", strerror(errno));
+		return fail(why, why_size, "cannot send init: %s", strerror(errno));
 	return 0;
 }
 
@@ -710,7 +739,8 @@ static int handle(struct memif_conn *c, const struct memif_msg *m, int *fd, char
 	case CONN_SENDING:
 		if (m->type == MEMIF_MSG_ACK && c->sent < c->nb_out) {
 			if (send_next(c) < 0)
-				FAIL("cannot send setup message: %s", strerror(errno));
+				return fail(why, why_size, "cannot send setup message: %s",
+					    strerror(errno));
 			return 0;
 		}
 		if (m->type == MEMIF_MSG_CONNECTED && c->sent == c->nb_out) {
@@ -730,8 +760,9 @@ static int handle(struct memif_conn *c, const struct memif_msg *m, int *fd, char
 		break;
 	}
 	if (m->type > MEMIF_MSG_DISCONNECT || m->type == MEMIF_MSG_NONE)
-		FAIL("unknown message type %u", m->type);
-	FAIL("unexpected message type %u while %s", m->type, state_names[c->state]);
+		return fail(why, why_size, "unknown message type %u", m->type);
+	return fail(why, why_size, "unexpected message type %u while %s", m->type,
+		    state_names[c->state]);
 }
 
 /* Reads one message.  Returns 1 with *m and *fd (or -1), 0 when none is waiting, -1 when
@@ -752,7 +783,7 @@ static int recv_one(struct memif_conn *c, struct memif_msg *m, int *fd, char *wh
 		return 0;
 	if (n < 0) {
 		*peer_gone = true;
-		FAIL("%s", strerror(errno));
+		return fail(why, why_size, "%s", strerror(errno));
 	}
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
@@ -774,20 +805,20 @@ static int recv_one(struct memif_conn *c, struct memif_msg *m, int *fd, char *wh
 			close(*fd);
 		*fd = -1;
 		*peer_gone = true;
-		FAIL("peer closed the connection");
+		return fail(why, why_size, "peer closed the connection");
 	}
 	if (nfds > 1 || (mh.msg_flags & MSG_CTRUNC)) {
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
-		FAIL("message carries more than one fd");
+		return fail(why, why_size, "message carries more than one fd");
 	}
 	if (n != MEMIF_MSG_SIZE || (mh.msg_flags & MSG_TRUNC)) {
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
-		FAIL("invalid message size %s%zd (want %d)", (mh.msg_flags & MSG_TRUNC) ? ">" : "",
-		     n, MEMIF_MSG_SIZE);
+		return fail(why, why_size, "invalid message size %s%zd (want %d)",
+			    (mh.msg_flags & MSG_TRUNC) ? ">" : "", n, MEMIF_MSG_SIZE);
 	}
 	return 1;
 }

@@ -37,17 +37,24 @@ static uint16_t null_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 		sl_counter_add(&nq->st.nombuf, n);
 		return 0;
 	}
+	/* Locals: the stores below could alias nq (no strict aliasing) and would make the
+	 * compiler reload its fields for every packet. */
+	const uint32_t size = nq->size;
+	const uint16_t port = nq->port;
+
+	if (nq->copy) {
+		for (uint16_t i = 0; i < n; i++)
+			memcpy(sl_pktbuf_mtod(pkts[i], void *), nq->frame, size);
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct sl_pktbuf *p = pkts[i];
 
-		p->data_len = (uint16_t)nq->size;
-		p->pkt_len = nq->size;
-		p->port = nq->port;
-		if (nq->copy)
-			memcpy(sl_pktbuf_mtod(p, void *), nq->frame, nq->size);
+		p->data_len = (uint16_t)size;
+		p->pkt_len = size;
+		p->port = port;
 	}
 	sl_counter_add(&nq->st.packets, n);
-	sl_counter_add(&nq->st.bytes, (uint64_t)n * nq->size);
+	sl_counter_add(&nq->st.bytes, (uint64_t)n * size);
 	return n;
 }
 

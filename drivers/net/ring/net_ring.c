@@ -51,11 +51,15 @@ static uint16_t ring_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct ring_queue *rq = q;
 	uint16_t nb = (uint16_t)sl_ring_dequeue_burst(rq->ring, (void **)pkts, n, NULL);
+	uint16_t port = rq->port; /* a local: the stores below could alias rq (no strict
+				     aliasing), and the compiler would reload it per packet */
 	uint64_t bytes = 0;
 
 	for (uint16_t i = 0; i < nb; i++) {
-		pkts[i]->port = rq->port;
-		bytes += pkts[i]->pkt_len;
+		struct sl_pktbuf *p = pkts[i];
+
+		p->port = port;
+		bytes += p->pkt_len;
 	}
 	sl_counter_add(&rq->st.packets, nb);
 	sl_counter_add(&rq->st.bytes, bytes);

@@ -95,19 +95,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Every xstat name once: the driver's own names never repeat the port layer's. */
-static void assert_xstat_names_unique(uint16_t port)
-{
-	struct sl_port_xstat xs[256];
-	int n = sl_port_xstats(port, xs, 256);
-
-	assert_true(n > 0 && n <= 256);
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (strcmp(xs[i].name, xs[j].name) == 0)
-				fail_msg("xstat %s appears twice (%d and %d)", xs[i].name, i, j);
-}
-
 static int open_port(const char *devstr, uint16_t nrxq, uint16_t ntxq, struct sl_pool *rxpool)
 {
 	struct sl_port_conf conf = {.nb_rxq = nrxq, .nb_txq = ntxq};

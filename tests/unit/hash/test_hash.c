@@ -146,10 +146,30 @@ static void test_bad_params(void **state)
 	expect_create_error(&p, EEXIST, "'t_bad' is already in use", NULL);
 	assert_ptr_equal(sl_hash_find("t_bad"), h);
 	sl_hash_free(h);
-	errno = 0;
-	assert_null(sl_hash_find("t_bad"));
-	assert_int_equal(errno, ENOENT);
-	assert_null(sl_hash_find(NULL));
+	{
+		struct log_capture cap;
+
+		log_capture_start(&cap);
+		errno = 0;
+		assert_null(sl_hash_find("t_bad"));
+		assert_int_equal(errno, ENOENT);
+		errno = 0;
+		assert_null(sl_hash_find("a_name_that_is_far_too_long_for_a_zone"));
+		assert_int_equal(errno, ENOENT);
+		assert_int_equal(cap.lines, 0); /* a miss is an answer, not logged */
+		/* A NULL or empty name is a caller's mistake: EINVAL and one line. */
+		errno = 0;
+		assert_null(sl_hash_find(NULL));
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cap.lines, 1);
+		assert_true(log_capture_has(&cap, "hash find: name is NULL", "pass the name"));
+		errno = 0;
+		assert_null(sl_hash_find(""));
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cap.lines, 2);
+		assert_true(log_capture_has(&cap, "hash find: name is empty", "pass the name"));
+		log_capture_stop();
+	}
 
 	/* NULL arguments on the data path. */
 	h = make("t_bad2", 64, 8, NULL);

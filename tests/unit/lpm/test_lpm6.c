@@ -363,6 +363,11 @@ static void test_bad_args(void **state)
 	assert_null(sl_lpm6_create("", SL_NODE_ANY, &cfg));
 	assert_int_equal(errno, EINVAL);
 	expect_log("name is empty", NULL);
+	errno = 0;
+	assert_null(sl_lpm6_create("a_name_that_is_far_too_long_for_a_zone", SL_NODE_ANY, &cfg));
+	assert_int_equal(errno, ENAMETOOLONG);
+	expect_log("lpm6 name 'a_name_that_is_far_too_long_for_a_zone' is 38 characters long",
+		   "use at most 27");
 	cfg.groups = 1u << 25;
 	assert_null(sl_lpm6_create("t6", SL_NODE_ANY, &cfg));
 	expect_log("groups 33554432", "use 1 to 16777216");

@@ -96,18 +96,39 @@ static void test_free_merges_neighbours(void **state)
 	sl_free(big);
 }
 
+/* The call logged exactly one line since *seen, and it holds both fragments. */
+static void expect_one_line(unsigned *seen, const char *a, const char *b)
+{
+	if (cap.lines != *seen + 1 || !log_capture_has(&cap, a, b))
+		fail_msg("expected one line with '%s' and '%s', got %u: %s", a, b ? b : "",
+			 cap.lines - *seen, cap.text);
+	*seen = cap.lines;
+}
+
 static void test_bad_requests(void **state)
 {
+	unsigned seen = cap.lines;
+
 	(void)state;
+	/* Each cause has its own line, naming the value and the fix. */
 	errno = 0;
 	assert_null(sl_malloc(0, 0, 0));
 	assert_int_equal(errno, EINVAL);
+	expect_one_line(&seen, "allocation of 0 bytes", "ask for at least 1 byte");
+	errno = 0;
+	assert_null(sl_malloc((1ul << 46) + 1, 0, 0));
+	assert_int_equal(errno, EINVAL);
+	expect_one_line(&seen, "allocation of 70368744177665 bytes",
+			"ask for at most 70368744177664");
+	errno = 0;
 	assert_null(sl_malloc(64, 3, 0));
 	assert_int_equal(errno, EINVAL);
-	assert_true(log_capture_has(&cap, "alignment 3", NULL));
+	expect_one_line(&seen, "alignment 3 is not a power of two", "use 4");
+	errno = 0;
 	assert_null(sl_malloc(64, 0, 99));
 	assert_int_equal(errno, EINVAL);
-	assert_true(log_capture_has(&cap, "node 99", "no such NUMA node"));
+	expect_one_line(&seen, "node 99: no such NUMA node", "SL_NODE_ANY");
+	assert_false(log_capture_has(&cap, "bad allocation request", NULL));
 	/* Freeing a pointer that is not ours, or twice, is reported and survives. */
 	void *p = sl_malloc(64, 0, 0);
 	sl_free(p);
@@ -149,25 +170,109 @@ static void test_zone_reserve_lookup_free(void **state)
 
 	assert_int_equal(sl_zone_free(z), 0);
 	assert_int_equal(sl_zone_free(z), -EINVAL);
+	assert_true(log_capture_has(&cap, "is not reserved (freed already?)", "free a zone once"));
 	errno = 0;
 	assert_null(sl_zone_lookup("test_zone"));
 	assert_int_equal(errno, ENOENT);
 }
 
+/* A missing name is ENOENT and says nothing (callers probe with it); a NULL or empty name
+ * is EINVAL with a line. */
+static void test_zone_lookup_errors(void **state)
+{
+	unsigned seen = cap.lines;
+
+	(void)state;
+	errno = 0;
+	assert_null(sl_zone_lookup("never_reserved"));
+	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	assert_null(sl_zone_lookup("a_name_that_is_far_too_long_for_a_zone"));
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(cap.lines, seen);
+	errno = 0;
+	assert_null(sl_zone_lookup(NULL));
+	assert_int_equal(errno, EINVAL);
+	expect_one_line(&seen, "zone lookup: name is NULL", "pass the name");
+	errno = 0;
+	assert_null(sl_zone_lookup(""));
+	assert_int_equal(errno, EINVAL);
+	expect_one_line(&seen, "zone lookup: name is empty", "pass the name");
+}
+
+static void test_zone_free_errors(void **state)
+{
+	static struct sl_zone not_a_zone;
+	unsigned seen = cap.lines;
+
+	(void)state;
+	assert_int_equal(sl_zone_free(NULL), -EINVAL);
+	expect_one_line(&seen, "zone free: zone is NULL", "sl_zone_reserve()");
+	assert_int_equal(sl_zone_free(&not_a_zone), -EINVAL);
+	expect_one_line(&seen, "is not a zone", "sl_zone_reserve()");
+}
+
+static void test_configure_and_stats_errors(void **state)
+{
+	size_t limits[SL_MAX_NUMA_NODES + 1] = {0};
+	struct sl_mem_stats st;
+	unsigned seen = cap.lines;
+	int local = 0;
+
+	(void)state;
+	assert_int_equal(sl_mem_configure((enum sl_mem_huge)7, NULL, 0, 0), -EINVAL);
+	expect_one_line(&seen, "page policy 7 is unknown", "SL_MEM_HUGE_AUTO");
+	assert_int_equal(sl_mem_configure(SL_MEM_HUGE_AUTO, limits, SL_MAX_NUMA_NODES + 1, 0),
+			 -EINVAL);
+	expect_one_line(&seen, "9 per-node memory limits given", "at most 8");
+	assert_int_equal(sl_mem_configure(SL_MEM_HUGE_AUTO, NULL, 2, 0), -EINVAL);
+	expect_one_line(&seen, "node_limits is NULL", "pass the array");
+	assert_int_equal(sl_mem_stats(99, &st), -EINVAL);
+	expect_one_line(&seen, "memory stats of node 99: no such NUMA node", "use 0 to");
+	assert_int_equal(sl_mem_stats(-1, &st), -EINVAL);
+	expect_one_line(&seen, "memory stats of node -1", "use 0 to");
+	assert_int_equal(sl_mem_stats(0, NULL), -EINVAL);
+	expect_one_line(&seen, "stats is NULL", "struct sl_mem_stats");
+	/* Not Sluice memory is an answer, not an error: no line. */
+	assert_int_equal(sl_mem_locate(&local, NULL, NULL, NULL), -ENOENT);
+	assert_int_equal(cap.lines, seen);
+	assert_int_equal(sl_mem_stats(0, &st), 0);
+}
+
 static void test_zone_bad_names(void **state)
 {
+	char longest[SL_NAME_SIZE];
+	unsigned seen = cap.lines;
+
 	(void)state;
 	errno = 0;
 	assert_null(sl_zone_reserve(NULL, 64, 0, 0));
 	assert_int_equal(errno, EINVAL);
+	expect_one_line(&seen, "zone name is NULL", "give a name of 1 to 31 characters");
+	errno = 0;
 	assert_null(sl_zone_reserve("", 64, 0, 0));
 	assert_int_equal(errno, EINVAL);
+	expect_one_line(&seen, "zone name is empty", "give a name of 1 to 31 characters");
+	/* Too long is ENAMETOOLONG, as for rings, pools, hash and lpm tables. */
+	errno = 0;
 	assert_null(sl_zone_reserve("a_name_that_is_far_too_long_for_a_zone", 64, 0, 0));
-	assert_int_equal(errno, EINVAL);
-	assert_true(log_capture_has(&cap, "a_name_that_is_far_too_long_for_a_zone", "longer than 31"));
+	assert_int_equal(errno, ENAMETOOLONG);
+	expect_one_line(&seen,
+			"zone name 'a_name_that_is_far_too_long_for_a_zone' is 38 characters long",
+			"use at most 31");
+	memset(longest, 'z', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	assert_non_null(sl_zone_reserve(longest, 64, 0, 0));
+	seen = cap.lines; /* mapping the first segment may warn about locked memory */
+	/* Length and alignment: one line each. */
+	errno = 0;
 	assert_null(sl_zone_reserve("zero", 0, 0, 0));
 	assert_int_equal(errno, EINVAL);
-	assert_true(log_capture_has(&cap, "zone 'zero': bad length 0", NULL));
+	expect_one_line(&seen, "zone 'zero': length 0", "ask for at least 1 byte");
+	errno = 0;
+	assert_null(sl_zone_reserve("odd", 64, 0, 96));
+	assert_int_equal(errno, EINVAL);
+	expect_one_line(&seen, "zone 'odd': alignment 96 is not a power of two", "use 128");
 }
 
 static void count_zone(const struct sl_zone *z, void *arg)
@@ -296,6 +401,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_reserve_lookup_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_lookup_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_free_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_configure_and_stats_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_total_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_limit, setup, teardown),

@@ -701,9 +701,23 @@ static void test_lookup_eexist(void **state)
 	log_capture_stop();
 	assert_int_equal(errno, EEXIST);
 	assert_true(log_capture_has(&cap, "pool named", "name is taken"));
+	log_capture_start(&cap);
 	errno = 0;
 	assert_null(sl_pool_lookup("nosuch"));
 	assert_int_equal(errno, ENOENT);
+	assert_int_equal(cap.lines, 0); /* a miss is an answer, not logged */
+	/* A NULL or empty name is a caller's mistake: EINVAL and one line. */
+	errno = 0;
+	assert_null(sl_pool_lookup(NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(cap.lines, 1);
+	assert_true(log_capture_has(&cap, "pool lookup: name is NULL", "pass the name"));
+	errno = 0;
+	assert_null(sl_pool_lookup(""));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(cap.lines, 2);
+	assert_true(log_capture_has(&cap, "pool lookup: name is empty", "pass the name"));
+	log_capture_stop();
 	sl_pool_free(p);
 	assert_null(sl_pool_lookup("named"));
 	p = mk("named", 16, 8, 0, 0, NULL);           /* the name is free again */

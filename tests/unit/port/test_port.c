@@ -76,12 +76,15 @@ static void test_bad_device_strings(void **state)
 	assert_true(log_capture_has(&cap, "give both rx= and tx=", NULL));
 	assert_int_equal(sl_port_create("net_ring0,size=1000"), -EINVAL);
 	assert_true(log_capture_has(&cap, "size=1000 is not a power of two; use 1024", NULL));
+	assert_int_equal(sl_port_create(NULL), -EINVAL);
+	assert_true(log_capture_has(&cap, "device string is NULL", "\"net_null0\""));
 	assert_int_equal(sl_port_count(), 0);
 }
 
 static void test_names_and_limits(void **state)
 {
 	char name[32];
+	unsigned lines;
 	int id;
 
 	(void)state;
@@ -97,7 +100,17 @@ static void test_names_and_limits(void **state)
 	}
 	assert_int_equal(sl_port_create("net_null99"), -ENOSPC);
 	assert_true(log_capture_has(&cap, "all 32 ports are in use", NULL));
+	/* A missing name is -ENOENT and not logged (a miss is an answer); a NULL or empty name
+	 * is -EINVAL with a line. */
+	lines = cap.lines;
 	assert_int_equal(sl_port_lookup("net_null99"), -ENOENT);
+	assert_int_equal(cap.lines, lines);
+	assert_int_equal(sl_port_lookup(NULL), -EINVAL);
+	assert_int_equal(cap.lines, lines + 1);
+	assert_true(log_capture_has(&cap, "port lookup: name is NULL", "\"net_null0\""));
+	assert_int_equal(sl_port_lookup(""), -EINVAL);
+	assert_int_equal(cap.lines, lines + 2);
+	assert_true(log_capture_has(&cap, "port lookup: name is empty", "\"net_null0\""));
 }
 
 static void test_lifecycle_errors(void **state)
@@ -287,8 +300,45 @@ static void test_rx_callback(void **state)
 	sl_pktbuf_free_bulk(pkts, 8);
 	assert_int_equal(sl_port_callback_remove(id, 0, cb), 0);
 	assert_int_equal(sl_port_callback_remove(id, 0, cb), -ENOENT);
+	assert_true(log_capture_has(&cap, "callback_remove: queue 0 has no callback",
+				    "remove each callback once"));
 	assert_int_equal(sl_port_rx_burst(id, 0, pkts, 16), 16);
 	sl_pktbuf_free_bulk(pkts, 16);
+}
+
+/* Each bad argument of callback_add/remove: its errno and one line naming it. */
+static void test_callback_errors(void **state)
+{
+	struct sl_port_callback *cb;
+	unsigned dropped = 0;
+	uint16_t id = (uint16_t)start_port("net_null0", 1);
+
+	(void)state;
+	errno = 0;
+	assert_null(sl_port_rx_callback_add(30, 0, drop_odd, &dropped));
+	assert_int_equal(errno, ENODEV);
+	assert_true(log_capture_has(&cap, "callback_add: port 30 does not exist", NULL));
+	errno = 0;
+	assert_null(sl_port_rx_callback_add(id, SL_PORT_MAX_QUEUES, drop_odd, &dropped));
+	assert_int_equal(errno, EINVAL);
+	assert_true(log_capture_has(&cap, "callback_add: queue 16 is out of range", "use 0 to 15"));
+	errno = 0;
+	assert_null(sl_port_tx_callback_add(id, 0, NULL, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_true(log_capture_has(&cap, "callback_add: the callback function is NULL", NULL));
+
+	cb = sl_port_tx_callback_add(id, 0, drop_odd, &dropped);
+	assert_non_null(cb);
+	assert_int_equal(sl_port_callback_remove(id, SL_PORT_MAX_QUEUES, cb), -EINVAL);
+	assert_true(log_capture_has(&cap, "callback_remove: queue 16 is", "use 0 to 15"));
+	assert_int_equal(sl_port_callback_remove(id, 0, NULL), -EINVAL);
+	assert_true(log_capture_has(&cap, "callback_remove: the callback is NULL",
+				    "sl_port_rx/tx_callback_add()"));
+	assert_int_equal(sl_port_callback_remove(30, 0, cb), -ENODEV);
+	assert_true(log_capture_has(&cap, "port 30 does not exist", NULL));
+	assert_int_equal(sl_port_callback_remove(id, 1, cb), -ENOENT);
+	assert_true(log_capture_has(&cap, "callback_remove: queue 1 has no callback", NULL));
+	assert_int_equal(sl_port_callback_remove(id, 0, cb), 0);
 }
 
 /* --- drivers that break the contract, and drivers an application registers --- */
@@ -830,6 +880,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_full_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_close_frees_unreceived, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_callback_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_driver_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_drivers_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_counters, setup, teardown),

@@ -193,7 +193,21 @@ static void test_lookup_free_eexist(void **state)
 	errno = 0;
 	assert_null(sl_ring_lookup("never_created"));
 	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	assert_null(sl_ring_lookup("a_ring_name_that_is_far_too_long_for_zones"));
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(nb_logs, 0); /* a miss is an answer, not logged */
+	/* A NULL or empty name is a caller's mistake: EINVAL and one line. */
+	errno = 0;
 	assert_null(sl_ring_lookup(NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(nb_logs, 1);
+	expect_log("ring lookup: name is NULL; pass the name");
+	errno = 0;
+	assert_null(sl_ring_lookup(""));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(nb_logs, 1);
+	expect_log("ring lookup: name is empty; pass the name");
 
 	/* The name is reusable once freed. */
 	r2 = sl_ring_create_elem("t_named", 16, 64, SL_NODE_ANY, SL_RING_SP_ENQ);

@@ -88,19 +88,6 @@ static int write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-/* Every xstat name once: the driver's own names never repeat the port layer's. */
-static void assert_xstat_names_unique(uint16_t port)
-{
-	struct sl_port_xstat xs[256];
-	int n = sl_port_xstats(port, xs, 256);
-
-	assert_true(n > 0 && n <= 256);
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (strcmp(xs[i].name, xs[j].name) == 0)
-				fail_msg("xstat %s appears twice (%d and %d)", xs[i].name, i, j);
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
