@@ -62,17 +62,8 @@ static void fix_one(struct fwd_stream *s, struct sl_pktbuf *p)
 	}
 	rc = sl_udptcp_cksum_pkt_verify(p, (uint32_t)l3, l4);
 	if (rc == -EBADMSG) {
-		int c = sl_udptcp_cksum_pkt(p, (uint32_t)l3, l4);
-		uint8_t proto =
-			type == SL_ETHER_TYPE_IPV4
-				? sl_pktbuf_mtod_offset(p, struct sl_ipv4_hdr *, l3)->next_proto_id
-				: sl_pktbuf_mtod_offset(p, struct sl_ipv6_hdr *, l3)->proto;
-		uint32_t field = l4 + (proto == SL_IPPROTO_UDP ? 6 : 16);
-		uint16_t v = (uint16_t)c; /* as it sits in the header (sl_cksum.h) */
-
 		sl_counter_add(&s->extra[CSUM_L4_BAD], 1);
-		if (c >= 0)
-			sl_pktbuf_write(p, field, 2, &v);
+		sl_udptcp_cksum_pkt_set(p, (uint32_t)l3, l4);
 	} else if (rc < 0) {
 		sl_counter_add(&s->extra[CSUM_UNPARSED], 1);
 	}

@@ -362,6 +362,23 @@ int sl_udptcp_cksum_pkt(const struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_
 	return finish_l4(add32(s, d.phdr), d.proto, off, d.len, field);
 }
 
+int sl_udptcp_cksum_pkt_set(struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_off)
+{
+	struct l4_desc d;
+	int c = sl_udptcp_cksum_pkt(p, l3_off, l4_off);
+	int off;
+	uint16_t v;
+
+	if (c < 0)
+		return c;
+	describe_l4(p, l3_off, l4_off, &d); /* succeeded just above */
+	off = cksum_field(d.proto);
+	if (off < 0 || (uint32_t)off + 2 > d.len)
+		return -EINVAL;
+	v = (uint16_t)c;
+	return sl_pktbuf_write(p, l4_off + (uint32_t)off, 2, &v);
+}
+
 int sl_udptcp_cksum_pkt_verify(const struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_off)
 {
 	struct l4_desc d;

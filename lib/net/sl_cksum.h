@@ -84,6 +84,9 @@ int sl_ipv6_udptcp_cksum_verify(const struct sl_ipv6_hdr *ip6, const void *l4);
  * extension chain that does not end at l4_off).
  */
 int sl_udptcp_cksum_pkt(const struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_off);
+/* Computes that checksum and stores it in the UDP/TCP (ICMPv6) header: 0, or -EINVAL as
+ * above (also for a protocol without a checksum field). */
+int sl_udptcp_cksum_pkt_set(struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_off);
 /* 0 when right (IPv4 UDP with checksum 0 included), -EBADMSG when wrong, -EINVAL as above. */
 int sl_udptcp_cksum_pkt_verify(const struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_off);
 

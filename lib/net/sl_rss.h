@@ -62,11 +62,18 @@ void sl_rss_key_free(struct sl_rss_key *k);
 /* The hash of input with the key k was built from: equal to sl_rss_toeplitz(). */
 static inline uint32_t sl_rss_hash(const struct sl_rss_key *k, const uint8_t *input, size_t len)
 {
-	size_t i, n = len < k->nb_bytes ? len : k->nb_bytes;
 	uint32_t h = 0;
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		h ^= k->tbl[i][input[i]];
+	/* Two loops so that a caller's constant len (a tuple's) gives a loop the compiler
+	 * unrolls: about 2 instructions a byte instead of 9. */
+	if (__builtin_expect(len <= k->nb_bytes, 1)) {
+		for (i = 0; i < len; i++)
+			h ^= k->tbl[i][input[i]];
+	} else {
+		for (i = 0; i < k->nb_bytes; i++)
+			h ^= k->tbl[i][input[i]];
+	}
 	return h;
 }
 

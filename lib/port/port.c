@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "port_priv.h"
+#include "sl_ring.h"
 #include "sl_runtime.h"
 
 SL_LOG_TYPE_DEFINE(port)
@@ -519,7 +520,6 @@ int sl_port_rxq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node, struc
 	queue_release(port, q, true);
 	if (q >= port->conf.nb_rxq) {
 		/* An rx queue of RSS in software beyond the driver's: nothing of the driver. */
-		memset(&port->soft_base[q], 0, sizeof(port->soft_base[q]));
 		port->rxq_ready[q] = true;
 		return 0;
 	}
@@ -806,9 +806,20 @@ static struct sl_port_qstats queue_counts(const struct sl_port *port, uint16_t q
 		qstats_read(port->rxq[q], &port->rx_base[q], &c);
 	else if (!rx && port->txq_ready[q])
 		qstats_read(port->txq[q], &port->tx_base[q], &c);
-	/* With RSS in software a queue hands out what it was given, not what it polled. */
-	if (rx)
-		soft_rx_counts(port, q, &c.packets, &c.bytes, &(uint64_t){0});
+	return c;
+}
+
+/* Rx queue q's counters; with RSS in software a queue hands out what it was given, not
+ * what it polled.  sc gets the software stage's counters of index q. */
+static struct sl_port_qstats rx_counts(const struct sl_port *port, uint16_t q,
+				       struct soft_counts *sc)
+{
+	struct sl_port_qstats c = queue_counts(port, q, true);
+
+	if (soft_counts(port, q, sc)) {
+		c.packets = sc->packets;
+		c.bytes = sc->bytes;
+	}
 	return c;
 }
 
@@ -828,14 +839,13 @@ int sl_port_stats(uint16_t id, struct sl_port_stats *stats)
 	GET_OR_RETURN(port, id);
 	memset(stats, 0, sizeof(*stats));
 	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
-		struct sl_port_qstats r = queue_counts(port, q, true),
-				      t = queue_counts(port, q, false);
+		struct soft_counts sc;
+		struct sl_port_qstats r = rx_counts(port, q, &sc), t = queue_counts(port, q, false);
 		struct sl_port_qstats idle;
-		uint64_t unused, rss_full = 0;
 
 		qstats_read(&idle_q[id][q], &port->idle_base[q], &idle);
-		soft_rx_counts(port, q, &unused, &unused, &rss_full);
-		stats->imissed += rss_full;
+		stats->imissed += sc.ring_full;
+		stats->oerrors += sc.vlan_no_room;
 		stats->q_ipackets[q] = r.packets;
 		stats->q_ibytes[q] = r.bytes;
 		stats->q_errors[q] = r.errors;
@@ -918,28 +928,30 @@ int sl_port_xstats(uint16_t id, struct sl_port_xstat *xs, unsigned n)
 	sl_port_xstat_add(xs, n, &count, st.rx_nombuf, "rx_mbuf_allocation_errors");
 	sl_port_xstat_add(xs, n, &count, st.tx_stopped, "tx_port_stopped");
 	for (uint16_t q = 0; q < port->nb_rxq; q++) {
-		struct sl_port_qstats c = queue_counts(port, q, true);
-		uint64_t unused, rss_full;
+		struct soft_counts sc;
+		struct sl_port_qstats c = rx_counts(port, q, &sc);
 
 		sl_port_xstat_add(xs, n, &count, c.packets, "rx_q%u_packets", q);
 		sl_port_xstat_add(xs, n, &count, c.bytes, "rx_q%u_bytes", q);
 		sl_port_xstat_add(xs, n, &count, c.errors, "rx_q%u_errors", q);
 		sl_port_xstat_add(xs, n, &count, c.nombuf, "rx_q%u_nombuf", q);
-		if (soft_rx_counts(port, q, &unused, &unused, &rss_full))
-			sl_port_xstat_add(xs, n, &count, rss_full, "rx_q%u_rss_ring_full", q);
+		if (soft_has_rss(port))
+			sl_port_xstat_add(xs, n, &count, sc.ring_full, "rx_q%u_rss_ring_full", q);
 		for (unsigned k = 0; rxt && rxt[k].name; k++)
 			sl_port_xstat_add(xs, n, &count, own_count(port, q, true, k), "rx_q%u_%s",
 					  q, rxt[k].name);
 	}
 	for (uint16_t q = 0; q < port->conf.nb_txq; q++) {
 		struct sl_port_qstats c = queue_counts(port, q, false);
+		struct soft_counts sc;
+
+		soft_counts(port, q, &sc);
 
 		sl_port_xstat_add(xs, n, &count, c.packets, "tx_q%u_packets", q);
 		sl_port_xstat_add(xs, n, &count, c.bytes, "tx_q%u_bytes", q);
 		sl_port_xstat_add(xs, n, &count, c.errors, "tx_q%u_errors", q);
-		if (port->soft && (port->conf.tx_offloads & SL_PKT_TX_VLAN))
-			sl_port_xstat_add(xs, n, &count, soft_tx_vlan_no_room(port, q),
-					  "tx_q%u_vlan_no_room", q);
+		if (soft_sw_tx(port) & SL_PKT_TX_VLAN)
+			sl_port_xstat_add(xs, n, &count, sc.vlan_no_room, "tx_q%u_vlan_no_room", q);
 		for (unsigned k = 0; txt && txt[k].name; k++)
 			sl_port_xstat_add(xs, n, &count, own_count(port, q, false, k), "tx_q%u_%s",
 					  q, txt[k].name);
@@ -1048,6 +1060,15 @@ int sl_port_callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb
 	       "%s: callback_remove: queue %u has no callback %p (removed already, or added to another queue); remove each callback once, from its queue",
 	       port->name, q, (void *)cb);
 	return -ENOENT;
+}
+
+void sl_port_ring_free_pkts(struct sl_ring *r)
+{
+	struct sl_pktbuf *pkts[64];
+	unsigned n;
+
+	while ((n = sl_ring_dequeue_burst(r, (void **)pkts, 64, NULL)) > 0)
+		sl_pktbuf_free_bulk(pkts, (uint16_t)n);
 }
 
 void sl_port_drivers_dump(FILE *out)

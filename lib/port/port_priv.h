@@ -18,9 +18,14 @@ sl_port_burst_fn soft_rx_fn(const struct sl_port *port);
 sl_port_burst_fn soft_tx_fn(const struct sl_port *port);
 void soft_stop(struct sl_port *port);
 void soft_free(struct sl_port *port);
-bool soft_rx_counts(const struct sl_port *port, uint16_t q, uint64_t *packets, uint64_t *bytes,
-		    uint64_t *ring_full);
-uint64_t soft_tx_vlan_no_room(const struct sl_port *port, uint16_t q);
+struct soft_counts {
+	uint64_t packets, bytes; /* rx, with RSS: handed out by the queue */
+	uint64_t ring_full;	 /* rx, with RSS: for other queues, their ring full (imissed) */
+	uint64_t vlan_no_room;	 /* tx: dropped, no headroom for the tag (oerrors) */
+};
+bool soft_counts(const struct sl_port *port, uint16_t q, struct soft_counts *c);
+/* SL_PKT_TX_* the software stage does for the driver (0 for none). */
+uint64_t soft_sw_tx(const struct sl_port *port);
 void soft_stats_reset(struct sl_port *port);
 int soft_rss_key_set(struct sl_port *port, const uint8_t *key, unsigned len);
 int soft_reta_set(struct sl_port *port, const uint16_t *reta, unsigned n);

@@ -167,11 +167,15 @@ struct sl_port {
 	/* Counter values at the last reset, subtracted from what the queues count. */
 	struct sl_port_qstats rx_base[SL_PORT_MAX_QUEUES], tx_base[SL_PORT_MAX_QUEUES];
 	struct sl_port_qstats idle_base[SL_PORT_MAX_QUEUES];
-	struct sl_port_qstats soft_base[SL_PORT_MAX_QUEUES];
 	struct sl_port_soft *soft; /* the port layer's software stage, or NULL */
 	uint64_t rx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 	uint64_t tx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 };
+
+struct sl_ring;
+/* Frees every packet buffer a ring of them still holds (a ring being freed: what was sent
+ * into it and never received).  Control path; the ring's consumer side must be idle. */
+void sl_port_ring_free_pkts(struct sl_ring *r);
 
 /* Sum of the packets' pkt_len. */
 static inline uint64_t sl_port_bytes(struct sl_pktbuf *const *pkts, uint16_t n)

@@ -21,7 +21,6 @@
 
 #include "port_priv.h"
 #include "sl_cksum.h"
-#include "sl_parse.h"
 #include "sl_ring.h"
 #include "sl_rss.h"
 
@@ -42,22 +41,23 @@ struct soft_rxq {
 
 struct soft_txq {
 	struct sl_port_qstats st; /* unused: tx counts are the driver's */
-	uint64_t vlan_no_room;	  /* (data path) tags not inserted for want of headroom */
+	uint64_t vlan_no_room;	  /* (data path) packets dropped: no headroom for their tag */
 	sl_port_burst_fn drv_tx;
 	void *drv_q;
-	uint64_t todo; /* SL_PKT_TX_* the port does for the driver */
+	uint64_t sw_tx; /* SL_PKT_TX_* done here for the driver */
 } SL_CACHE_ALIGNED;
 
 struct sl_port_soft {
 	uint64_t rss_types; /* 0: no RSS */
 	uint64_t rx_cksum;  /* set the rx checksum flags */
-	uint64_t tx_todo;   /* SL_PKT_TX_* done here */
+	uint64_t sw_tx;	    /* SL_PKT_TX_* done here */
 	uint16_t nb_rxq, nb_drv_rxq, nb_txq;
 	struct sl_rss_key *key;
 	uint8_t key_bytes[SL_RSS_KEY_LEN];
 	unsigned key_len;
 	uint16_t reta[SL_PORT_RETA_SIZE]; /* (control) atomic stores, read by every rx queue */
 	bool running;
+	struct soft_counts base[SL_PORT_MAX_QUEUES]; /* (control) values at the last reset */
 	struct soft_rxq rxq[SL_PORT_MAX_QUEUES];
 	struct soft_txq txq[SL_PORT_MAX_QUEUES];
 };
@@ -67,69 +67,108 @@ struct sl_port_soft {
 
 /* --- per packet --- */
 
-/* Toeplitz hash of the packet's tuple for the configured types; 0 when none applies. */
-static uint32_t pkt_hash(const struct sl_port_soft *s, struct sl_pktbuf *p,
-			 const struct sl_parse_result *r)
+/* Where a packet's IP and UDP/TCP headers are, as far as RSS and checksums need: behind
+ * Ethernet and up to two VLAN tags; IPv6 without extension headers; no L4 for an IPv4
+ * fragment.  Every offset read is inside the first segment.  (sl_net_parse() does the
+ * whole job, tunnels included, for five times the instructions: too much per packet.) */
+struct soft_hdrs {
+	uint16_t l3, l4; /* offsets; l4 valid when proto is set */
+	uint8_t ipv;	 /* 4, 6, or 0 when not IP */
+	uint8_t proto;	 /* SL_IPPROTO_TCP / _UDP, or 0 */
+};
+
+static void soft_parse(const struct sl_pktbuf *p, struct soft_hdrs *h)
 {
 	const uint8_t *d = sl_pktbuf_mtod(p, const uint8_t *);
-	uint32_t l3 = r->ptype & SL_PTYPE_L3_MASK, l4 = r->ptype & SL_PTYPE_L4_MASK;
-	bool v4 = l3 == SL_PTYPE_L3_IPV4 || l3 == SL_PTYPE_L3_IPV4_EXT;
-	bool v6 = l3 == SL_PTYPE_L3_IPV6 || l3 == SL_PTYPE_L3_IPV6_EXT;
-	bool tcp = l4 == SL_PTYPE_L4_TCP, udp = l4 == SL_PTYPE_L4_UDP;
+	uint32_t len = p->data_len, off = 14, ihl = 40;
+	uint16_t type;
+	uint8_t proto;
+
+	h->ipv = h->proto = 0;
+	h->l3 = h->l4 = 0;
+	if (len < 14)
+		return;
+	type = (uint16_t)(d[12] << 8 | d[13]);
+	for (int v = 0; v < 2 && (type == SL_ETHER_TYPE_VLAN || type == 0x88a8); v++, off += 4) {
+		if (off + 4 > len)
+			return;
+		type = (uint16_t)(d[off + 2] << 8 | d[off + 3]);
+	}
+	h->l3 = (uint16_t)off;
+	if (type == SL_ETHER_TYPE_IPV4 && off + SL_IPV4_HDR_LEN <= len && (d[off] >> 4) == 4) {
+		ihl = (d[off] & 0xfu) * 4;
+		if (ihl < SL_IPV4_HDR_LEN || off + ihl > len)
+			return;
+		h->ipv = 4;
+		proto = (d[off + 6] & 0x3f) || d[off + 7] ? 0 : d[off + 9]; /* fragment: no L4 */
+	} else if (type == SL_ETHER_TYPE_IPV6 && off + 40 <= len && (d[off] >> 4) == 6) {
+		h->ipv = 6;
+		proto = d[off + 6];
+	} else {
+		return;
+	}
+	if ((proto == SL_IPPROTO_TCP || proto == SL_IPPROTO_UDP) && off + ihl + 4 <= len) {
+		h->proto = proto;
+		h->l4 = (uint16_t)(off + ihl);
+	}
+}
+
+/* Toeplitz hash of the packet's tuple for the configured types; 0 when none applies. */
+static uint32_t pkt_hash(const struct sl_port_soft *s, const struct sl_pktbuf *p,
+			 const struct soft_hdrs *h)
+{
+	const uint8_t *d = sl_pktbuf_mtod(p, const uint8_t *);
+	uint64_t l4_types = h->proto == SL_IPPROTO_TCP ? SL_PORT_RSS_IPV4_TCP | SL_PORT_RSS_IPV6_TCP
+			    : h->proto == SL_IPPROTO_UDP
+				    ? SL_PORT_RSS_IPV4_UDP | SL_PORT_RSS_IPV6_UDP
+				    : 0;
 	uint8_t tuple[SL_RSS_IPV6_L4_LEN];
 	uint16_t ports[2] = {0, 0};
-	size_t len = 0;
 
-	if ((r->ptype & SL_PTYPE_MALFORMED) || r->l4_off + 4u > p->data_len)
-		tcp = udp = false;
-	if (tcp || udp)
-		memcpy(ports, d + r->l4_off, 4);
-	if (v4 && r->l3_off + 20u <= p->data_len) {
-		const struct sl_ipv4_hdr *ip = (const void *)(d + r->l3_off);
-		bool l4ok = (tcp && (s->rss_types & SL_PORT_RSS_IPV4_TCP)) ||
-			    (udp && (s->rss_types & SL_PORT_RSS_IPV4_UDP));
+	/* Each branch hashes a tuple of constant length: sl_rss_hash() unrolls. */
+	if (h->proto)
+		memcpy(ports, d + h->l4, 4);
+	if (h->ipv == 4) {
+		const struct sl_ipv4_hdr *ip = (const void *)(d + h->l3);
 
-		if (l4ok)
-			len = sl_rss_tuple_ipv4_l4(tuple, ip->src_addr, ip->dst_addr, ports[0],
-						   ports[1]);
-		else if (s->rss_types & SL_PORT_RSS_IPV4)
-			len = sl_rss_tuple_ipv4(tuple, ip->src_addr, ip->dst_addr);
-	} else if (v6 && r->l3_off + 40u <= p->data_len) {
-		const struct sl_ipv6_hdr *ip6 = (const void *)(d + r->l3_off);
-		bool l4ok = (tcp && (s->rss_types & SL_PORT_RSS_IPV6_TCP)) ||
-			    (udp && (s->rss_types & SL_PORT_RSS_IPV6_UDP));
+		if (s->rss_types & l4_types & (SL_PORT_RSS_IPV4_TCP | SL_PORT_RSS_IPV4_UDP))
+			return sl_rss_hash(s->key, tuple,
+					   sl_rss_tuple_ipv4_l4(tuple, ip->src_addr, ip->dst_addr,
+								ports[0], ports[1]));
+		if (s->rss_types & SL_PORT_RSS_IPV4)
+			return sl_rss_hash(s->key, tuple,
+					   sl_rss_tuple_ipv4(tuple, ip->src_addr, ip->dst_addr));
+	} else if (h->ipv == 6) {
+		const struct sl_ipv6_hdr *ip6 = (const void *)(d + h->l3);
 
-		if (l4ok)
-			len = sl_rss_tuple_ipv6_l4(tuple, ip6->src_addr, ip6->dst_addr, ports[0],
-						   ports[1]);
-		else if (s->rss_types & SL_PORT_RSS_IPV6)
-			len = sl_rss_tuple_ipv6(tuple, ip6->src_addr, ip6->dst_addr);
+		if (s->rss_types & l4_types & (SL_PORT_RSS_IPV6_TCP | SL_PORT_RSS_IPV6_UDP))
+			return sl_rss_hash(s->key, tuple,
+					   sl_rss_tuple_ipv6_l4(tuple, ip6->src_addr, ip6->dst_addr,
+								ports[0], ports[1]));
+		if (s->rss_types & SL_PORT_RSS_IPV6)
+			return sl_rss_hash(s->key, tuple,
+					   sl_rss_tuple_ipv6(tuple, ip6->src_addr, ip6->dst_addr));
 	}
-	return len ? sl_rss_hash(s->key, tuple, len) : 0;
+	return 0;
 }
 
 /* Sets the rx checksum flags from the headers (IPv4 header; UDP/TCP over IPv4 or IPv6). */
-static void rx_cksum(struct sl_pktbuf *p, const struct sl_parse_result *r)
+static void rx_cksum(struct sl_pktbuf *p, const struct soft_hdrs *h)
 {
-	uint32_t l3 = r->ptype & SL_PTYPE_L3_MASK, l4 = r->ptype & SL_PTYPE_L4_MASK;
-	bool v4 = l3 == SL_PTYPE_L3_IPV4 || l3 == SL_PTYPE_L3_IPV4_EXT;
-	bool v6 = l3 == SL_PTYPE_L3_IPV6 || l3 == SL_PTYPE_L3_IPV6_EXT;
+	int rc;
 
-	if (r->ptype & SL_PTYPE_MALFORMED)
-		return;
-	if (v4 && r->l4_off <= p->data_len)
+	if (h->ipv == 4)
 		p->ol_flags |=
-			sl_ipv4_cksum_verify(sl_pktbuf_mtod_offset(p, const void *, r->l3_off)) == 0
+			sl_ipv4_cksum_verify(sl_pktbuf_mtod_offset(p, const void *, h->l3)) == 0
 				? SL_PKT_RX_IP_CKSUM_GOOD
 				: SL_PKT_RX_IP_CKSUM_BAD;
-	if ((v4 || v6) && (l4 == SL_PTYPE_L4_TCP || l4 == SL_PTYPE_L4_UDP)) {
-		int rc = sl_udptcp_cksum_pkt_verify(p, r->l3_off, r->l4_off);
-
-		if (rc == 0)
-			p->ol_flags |= SL_PKT_RX_L4_CKSUM_GOOD;
-		else if (rc == -EBADMSG)
-			p->ol_flags |= SL_PKT_RX_L4_CKSUM_BAD;
-	}
+	if (h->proto == 0)
+		return;
+	rc = sl_udptcp_cksum_pkt_verify(p, h->l3, h->l4);
+	if (rc == 0)
+		p->ol_flags |= SL_PKT_RX_L4_CKSUM_GOOD;
+	else if (rc == -EBADMSG)
+		p->ol_flags |= SL_PKT_RX_L4_CKSUM_BAD;
 }
 
 /* --- rx --- */
@@ -157,31 +196,34 @@ static uint16_t soft_rx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 	uint16_t cnt[SL_PORT_MAX_QUEUES] = {0};
 	uint16_t got = 0, kept = 0;
 	uint64_t bytes = 0;
+	/* Per burst, in locals: the packet stores below could alias s (no strict aliasing). */
+	const bool rss = s->rss_types != 0, cksum = s->rx_cksum != 0;
+	const uint16_t me = q->qid;
 
 	if (q->drv_rx)
 		got = q->drv_rx(q->drv_q, pkts, SL_MIN(n, SOFT_RX_MAX));
 	for (uint16_t i = 0; i < got; i++) {
 		struct sl_pktbuf *p = pkts[i];
-		struct sl_parse_result r;
+		struct soft_hdrs hd;
 
-		sl_net_parse(p, &r);
-		if (s->rx_cksum)
-			rx_cksum(p, &r);
-		if (s->rss_types) {
-			uint16_t t;
+		soft_parse(p, &hd);
+		if (cksum)
+			rx_cksum(p, &hd);
+		if (rss) {
+			uint32_t h = pkt_hash(s, p, &hd);
+			uint16_t t =
+				__atomic_load_n(&s->reta[h % SL_PORT_RETA_SIZE], __ATOMIC_RELAXED);
 
-			p->rss_hash = pkt_hash(s, p, &r);
+			p->rss_hash = h;
 			p->ol_flags |= SL_PKT_RX_RSS_HASH;
-			t = __atomic_load_n(&s->reta[p->rss_hash % SL_PORT_RETA_SIZE],
-					    __ATOMIC_RELAXED);
-			if (t != q->qid && q->out[t]) {
+			if (t != me && q->out[t]) {
 				to[t][cnt[t]++] = p;
 				continue;
 			}
 		}
 		pkts[kept++] = p;
 	}
-	for (uint16_t t = 0; s->rss_types && t < s->nb_rxq; t++) {
+	for (uint16_t t = 0; rss && t < s->nb_rxq; t++) {
 		unsigned in;
 
 		if (cnt[t] == 0)
@@ -192,7 +234,7 @@ static uint16_t soft_rx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 			sl_pktbuf_free_bulk(to[t] + in, (uint16_t)(cnt[t] - in));
 		}
 	}
-	if (s->rss_types) {
+	if (rss) {
 		kept += rx_from_rings(q, pkts + kept, (uint16_t)(n - kept));
 		for (uint16_t i = 0; i < kept; i++)
 			bytes += pkts[i]->pkt_len;
@@ -221,46 +263,82 @@ static int vlan_insert(struct sl_pktbuf *p)
 	return 0;
 }
 
-/* Fills the checksums p asks for, with the header lengths it carries (l2_len, l3_len). */
-static void tx_cksum(struct sl_pktbuf *p, uint64_t todo)
+/* Fills the checksums p asks for, with the header lengths it carries (l2_len, l3_len);
+ * headers that do not describe the packet leave it as it is (the receiver will see a bad
+ * checksum, as with a NIC given wrong lengths). */
+static void tx_cksum(struct sl_pktbuf *p, uint64_t sw_tx)
 {
 	uint32_t l3 = p->l2_len, l4 = p->l2_len + p->l3_len;
-	uint64_t want = p->ol_flags & todo;
-	uint8_t *d = sl_pktbuf_mtod(p, uint8_t *);
+	uint64_t want = p->ol_flags & sw_tx;
 
-	if (l4 + 8 > p->data_len)
-		return; /* headers must be in the first segment; sent as they are */
-	if ((want & SL_PKT_TX_IP_CKSUM) && (p->ol_flags & SL_PKT_TX_IPV4)) {
-		struct sl_ipv4_hdr *ip = (void *)(d + l3);
+	if ((want & SL_PKT_TX_IP_CKSUM) && (p->ol_flags & SL_PKT_TX_IPV4) &&
+	    l3 + SL_IPV4_HDR_LEN <= p->data_len) {
+		struct sl_ipv4_hdr *ip = sl_pktbuf_mtod_offset(p, struct sl_ipv4_hdr *, l3);
 
-		ip->hdr_checksum = sl_ipv4_cksum(ip);
+		if (l3 + sl_ipv4_hdr_len(ip) <= p->data_len)
+			ip->hdr_checksum = sl_ipv4_cksum(ip);
 	}
-	if (want & (SL_PKT_TX_TCP_CKSUM | SL_PKT_TX_UDP_CKSUM)) {
-		int c = sl_udptcp_cksum_pkt(p, l3, l4);
-		uint32_t off = want & SL_PKT_TX_TCP_CKSUM ? 16 : 6;
-
-		if (c >= 0 && l4 + off + 2 <= p->data_len)
-			memcpy(d + l4 + off, &(uint16_t){(uint16_t)c}, 2);
-	}
+	if (want & (SL_PKT_TX_TCP_CKSUM | SL_PKT_TX_UDP_CKSUM))
+		sl_udptcp_cksum_pkt_set(p, l3, l4);
 }
 
-static uint16_t soft_tx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
+/*
+ * The driver sends the packets its fast path left in pkts[0..m-1]; the d packets dropped
+ * here (freed, counted) were taken too.  So that pkts[ret..n-1] stay the caller's packets
+ * in their order, the ones the driver did not take move up by d.
+ */
+static uint16_t send_kept(struct soft_txq *q, struct sl_pktbuf **pkts, uint16_t m, uint16_t d,
+			  struct sl_pktbuf **dropped)
 {
-	struct soft_txq *q = queue;
+	uint16_t k = q->drv_tx(q->drv_q, pkts, m);
+
+	if (sl_likely(d == 0))
+		return k;
+	memmove(pkts + k + d, pkts + k, (size_t)(m - k) * sizeof(*pkts));
+	memcpy(pkts + k, dropped, (size_t)d * sizeof(*pkts));
+	return (uint16_t)(k + d);
+}
+
+#define SOFT_TX_CHUNK 64
+
+static uint16_t soft_tx_chunk(struct soft_txq *q, struct sl_pktbuf **pkts, uint16_t n)
+{
+	const uint64_t sw_tx = q->sw_tx;
+	struct sl_pktbuf *dropped[SOFT_TX_CHUNK];
+	uint16_t m = 0, d = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct sl_pktbuf *p = pkts[i];
 
-		if (sl_likely((p->ol_flags & q->todo) == 0))
-			continue;
-		if ((p->ol_flags & q->todo & SOFT_TX_CKSUM))
-			tx_cksum(p, q->todo);
-		if ((p->ol_flags & q->todo & SL_PKT_TX_VLAN) && vlan_insert(p) < 0) {
-			p->ol_flags &= ~SL_PKT_TX_VLAN; /* sent untagged, and counted */
-			sl_counter_add(&q->vlan_no_room, 1);
+		if (sl_unlikely(p->ol_flags & sw_tx)) {
+			if (p->ol_flags & sw_tx & SOFT_TX_CKSUM)
+				tx_cksum(p, sw_tx);
+			if ((p->ol_flags & sw_tx & SL_PKT_TX_VLAN) && vlan_insert(p) < 0) {
+				/* Sent untagged it would land in the wrong VLAN: dropped. */
+				sl_counter_add(&q->vlan_no_room, 1);
+				sl_pktbuf_free(p);
+				dropped[d++] = p;
+				continue;
+			}
 		}
+		pkts[m++] = p;
 	}
-	return q->drv_tx(q->drv_q, pkts, n);
+	return send_kept(q, pkts, m, d, dropped);
+}
+
+static uint16_t soft_tx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
+{
+	uint16_t done = 0;
+
+	while (done < n) {
+		uint16_t chunk = (uint16_t)SL_MIN(n - done, SOFT_TX_CHUNK);
+		uint16_t sent = soft_tx_chunk(queue, pkts + done, chunk);
+
+		done = (uint16_t)(done + sent);
+		if (sent < chunk)
+			break;
+	}
+	return done;
 }
 
 /* --- control --- */
@@ -271,20 +349,17 @@ int soft_configure(struct sl_port *port, const struct sl_port_conf *conf,
 	struct sl_port_soft *s = port->soft;
 	bool rss = conf->rss_types && info->rss_types == 0 && conf->nb_rxq > 0;
 	uint64_t rx_cksum = conf->rx_offloads & SL_PORT_RX_CKSUM & ~info->rx_offloads;
-	uint64_t tx_todo = conf->tx_offloads & SOFT_TX_ALL & ~info->tx_offloads;
-
-	if (tx_todo & SOFT_TX_CKSUM) /* the context flags tell IPv4 from IPv6 */
-		tx_todo |= SL_PKT_TX_IPV4 | SL_PKT_TX_IPV6;
+	uint64_t sw_tx = conf->tx_offloads & SOFT_TX_ALL & ~info->tx_offloads;
 
 	soft_free(port);
-	if (!rss && !rx_cksum && !tx_todo)
+	if (!rss && !rx_cksum && !sw_tx)
 		return 0;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return -ENOMEM;
 	s->rss_types = rss ? conf->rss_types : 0;
 	s->rx_cksum = rx_cksum;
-	s->tx_todo = tx_todo;
+	s->sw_tx = sw_tx;
 	s->nb_rxq = conf->nb_rxq;
 	s->nb_txq = conf->nb_txq;
 	s->nb_drv_rxq = rss ? SL_MIN(conf->nb_rxq, info->max_rxq) : conf->nb_rxq;
@@ -309,18 +384,14 @@ uint16_t soft_driver_rxq(const struct sl_port *port)
 	return port->soft && port->soft->rss_types ? port->soft->nb_drv_rxq : port->conf.nb_rxq;
 }
 
+uint64_t soft_sw_tx(const struct sl_port *port)
+{
+	return port->soft ? port->soft->sw_tx : 0;
+}
+
 bool soft_has_rss(const struct sl_port *port)
 {
 	return port->soft && port->soft->rss_types;
-}
-
-static void ring_flush(struct sl_ring *r)
-{
-	struct sl_pktbuf *pkts[64];
-	unsigned n;
-
-	while ((n = sl_ring_sc_dequeue_burst(r, (void **)pkts, 64, NULL)) > 0)
-		sl_pktbuf_free_bulk(pkts, (uint16_t)n);
 }
 
 static void rings_free(struct sl_port_soft *s)
@@ -328,7 +399,7 @@ static void rings_free(struct sl_port_soft *s)
 	for (uint16_t f = 0; f < SL_PORT_MAX_QUEUES; f++)
 		for (uint16_t t = 0; t < SL_PORT_MAX_QUEUES; t++)
 			if (s->rxq[f].out[t]) {
-				ring_flush(s->rxq[f].out[t]);
+				sl_port_ring_free_pkts(s->rxq[f].out[t]);
 				sl_ring_free(s->rxq[f].out[t]);
 				s->rxq[f].out[t] = s->rxq[t].in[f] = NULL;
 			}
@@ -343,7 +414,7 @@ sl_port_burst_fn soft_rx_fn(const struct sl_port *port)
 
 sl_port_burst_fn soft_tx_fn(const struct sl_port *port)
 {
-	return port->soft && port->soft->tx_todo ? soft_tx : NULL;
+	return port->soft && port->soft->sw_tx ? soft_tx : NULL;
 }
 
 /* Puts the software stage's queues in the port's fast-path entries while their bursts are
@@ -382,12 +453,12 @@ int soft_start(struct sl_port *port)
 		sq->drv_q = q < s->nb_drv_rxq ? port->rxq[q] : NULL;
 		__atomic_store_n(&fp->rxq[q].queue, (void *)sq, __ATOMIC_RELEASE);
 	}
-	for (uint16_t q = 0; q < s->nb_txq && s->tx_todo; q++) {
+	for (uint16_t q = 0; q < s->nb_txq && s->sw_tx; q++) {
 		struct soft_txq *sq = &s->txq[q];
 
 		sq->drv_tx = port->tx;
 		sq->drv_q = port->txq[q];
-		sq->todo = s->tx_todo;
+		sq->sw_tx = s->sw_tx;
 		__atomic_store_n(&fp->txq[q].queue, (void *)sq, __ATOMIC_RELEASE);
 	}
 	s->running = true;
@@ -425,37 +496,36 @@ void soft_free(struct sl_port *port)
 	port->soft = NULL;
 }
 
-/* The rx counters of queue q when RSS hands packets out: what the queue handed out. */
-bool soft_rx_counts(const struct sl_port *port, uint16_t q, uint64_t *packets, uint64_t *bytes,
-		    uint64_t *ring_full)
+/* Queue q's counters of the software stage since the last reset: what an rx queue handed
+ * out under RSS (false when the port has no RSS there), its ring drops, and the packets a
+ * tx queue dropped for want of room for their VLAN tag. */
+bool soft_counts(const struct sl_port *port, uint16_t q, struct soft_counts *c)
 {
 	const struct sl_port_soft *s = port->soft;
 
-	if (!soft_has_rss(port) || q >= s->nb_rxq)
+	memset(c, 0, sizeof(*c));
+	if (s == NULL || q >= SL_PORT_MAX_QUEUES)
 		return false;
-	*packets = sl_counter_read(&s->rxq[q].st.packets) - port->soft_base[q].packets;
-	*bytes = sl_counter_read(&s->rxq[q].st.bytes) - port->soft_base[q].bytes;
-	*ring_full = sl_counter_read(&s->rxq[q].ring_full) - port->soft_base[q].nombuf;
+	c->vlan_no_room = sl_counter_read(&s->txq[q].vlan_no_room) - s->base[q].vlan_no_room;
+	if (!s->rss_types || q >= s->nb_rxq)
+		return false;
+	c->packets = sl_counter_read(&s->rxq[q].st.packets) - s->base[q].packets;
+	c->bytes = sl_counter_read(&s->rxq[q].st.bytes) - s->base[q].bytes;
+	c->ring_full = sl_counter_read(&s->rxq[q].ring_full) - s->base[q].ring_full;
 	return true;
-}
-
-uint64_t soft_tx_vlan_no_room(const struct sl_port *port, uint16_t q)
-{
-	return port->soft && q < SL_PORT_MAX_QUEUES
-		       ? sl_counter_read(&port->soft->txq[q].vlan_no_room)
-		       : 0;
 }
 
 void soft_stats_reset(struct sl_port *port)
 {
-	const struct sl_port_soft *s = port->soft;
+	struct sl_port_soft *s = port->soft;
 
-	if (!soft_has_rss(port))
+	if (s == NULL)
 		return;
-	for (uint16_t q = 0; q < s->nb_rxq; q++) {
-		port->soft_base[q].packets = sl_counter_read(&s->rxq[q].st.packets);
-		port->soft_base[q].bytes = sl_counter_read(&s->rxq[q].st.bytes);
-		port->soft_base[q].nombuf = sl_counter_read(&s->rxq[q].ring_full);
+	for (uint16_t q = 0; q < SL_PORT_MAX_QUEUES; q++) {
+		s->base[q].packets = sl_counter_read(&s->rxq[q].st.packets);
+		s->base[q].bytes = sl_counter_read(&s->rxq[q].st.bytes);
+		s->base[q].ring_full = sl_counter_read(&s->rxq[q].ring_full);
+		s->base[q].vlan_no_room = sl_counter_read(&s->txq[q].vlan_no_room);
 	}
 }
 

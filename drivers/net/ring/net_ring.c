@@ -126,23 +126,13 @@ static struct sl_ring *ring_get(const char *port, const char *name, unsigned siz
 	return r;
 }
 
-/* Frees the packets a ring still holds: tx took them, nobody received them. */
-static void ring_drain(struct sl_ring *r)
-{
-	struct sl_pktbuf *pkts[64];
-	unsigned n;
-
-	while ((n = sl_ring_dequeue_burst(r, (void **)pkts, 64, NULL)) > 0)
-		sl_pktbuf_free_bulk(pkts, (uint16_t)n);
-}
-
 static void ring_put(struct sl_ring *r, bool rx)
 {
 	for (int i = 0; i < MAX_SHARED; i++)
 		if (created[i].ring == r) {
 			(*(rx ? &created[i].readers : &created[i].writers))--;
 			if (created[i].readers + created[i].writers == 0) {
-				ring_drain(r);
+				sl_port_ring_free_pkts(r); /* sent, never received */
 				sl_ring_free(r);
 				created[i].ring = NULL;
 			}

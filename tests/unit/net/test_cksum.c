@@ -201,6 +201,9 @@ static void test_udptcp_random(void **state)
 		}
 		p = pkt_make_random(pb.b, pb.len, 8);
 		assert_int_equal(sl_udptcp_cksum_pkt_verify(p, l3, l4), -EBADMSG);
+		/* set: stores the right checksum in place, across segments */
+		assert_int_equal(sl_udptcp_cksum_pkt_set(p, l3, l4), 0);
+		assert_int_equal(sl_udptcp_cksum_pkt_verify(p, l3, l4), 0);
 		pkt_free(p);
 		if (!ext) {
 			assert_int_equal(
@@ -277,6 +280,7 @@ static void test_pkt_bad_args(void **state)
 	build_l4(&pb, 0, SL_IPPROTO_TCP, 10, 0, &l3, &l4);
 	p = pkt_make1(pb.b, pb.len);
 	assert_int_equal(sl_udptcp_cksum_pkt(p, l3, l4 + 4), -EINVAL); /* not after the IHL */
+	assert_int_equal(sl_udptcp_cksum_pkt_set(p, l3, l4 + 4), -EINVAL);
 	assert_int_equal(sl_udptcp_cksum_pkt(p, l3 + 1, l4), -EINVAL);
 	assert_int_equal(sl_udptcp_cksum_pkt(p, pb.len, pb.len), -EINVAL);
 	assert_int_equal(sl_udptcp_cksum_pkt(p, 100000, 100020), -EINVAL);

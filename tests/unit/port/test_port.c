@@ -810,6 +810,58 @@ static void test_soft_rss_every_queue_spreads(void **state)
 	assert_int_equal(got, 64);
 }
 
+/* The tuple soft RSS hashes: behind a VLAN tag, over IPv6, and a fragment's (no ports). */
+static void test_soft_rss_tuples(void **state)
+{
+	struct sl_port_conf conf = {.nb_rxq = 1,
+				    .nb_txq = 1,
+				    .rss_types = SL_PORT_RSS_IPV4 | SL_PORT_RSS_IPV4_UDP |
+						 SL_PORT_RSS_IPV6_UDP};
+	uint16_t id = (uint16_t)start_conf("net_ring0", &conf);
+	struct sl_pktbuf *pkts[4];
+	uint8_t f6[62] = {0}, f4[64], t[SL_RSS_IPV6_L4_LEN];
+	char *room;
+
+	(void)state;
+	/* VLAN-tagged UDP/IPv4: the tag moves the IPv4 header by 4 bytes. */
+	pkts[0] = udp_packet(1234);
+	memcpy(f4, sl_pktbuf_mtod(pkts[0], uint8_t *), 12);
+	memcpy(f4 + 12, (uint8_t[]){0x81, 0x00, 0x00, 0x05}, 4);
+	memcpy(f4 + 16, sl_pktbuf_mtod(pkts[0], uint8_t *) + 12, 48);
+	sl_pktbuf_free(pkts[0]);
+	pkts[0] = sl_pktbuf_alloc(pool);
+	assert_non_null(pkts[0]);
+	room = sl_pktbuf_append(pkts[0], sizeof(f4));
+	assert_non_null(room);
+	memcpy(room, f4, sizeof(f4));
+	/* A fragment (MF set) of the same flow: addresses only. */
+	pkts[1] = udp_packet(1234);
+	sl_pktbuf_mtod(pkts[1], uint8_t *)[20] = 0x20;
+	/* UDP/IPv6 fd00::1 -> fd00::2, ports 1234 -> 53. */
+	memset(f6, 0xff, 6);
+	f6[12] = 0x86, f6[13] = 0xdd, f6[14] = 0x60, f6[19] = 8, f6[20] = SL_IPPROTO_UDP,
+	f6[21] = 64;
+	f6[22] = 0xfd, f6[37] = 1, f6[38] = 0xfd, f6[53] = 2;
+	f6[54] = 0x04, f6[55] = 0xd2, f6[57] = 53, f6[59] = 8;
+	pkts[2] = sl_pktbuf_alloc(pool);
+	assert_non_null(pkts[2]);
+	room = sl_pktbuf_append(pkts[2], sizeof(f6));
+	assert_non_null(room);
+	memcpy(room, f6, sizeof(f6));
+	assert_int_equal(sl_port_tx_burst(id, 0, pkts, 3), 3);
+	assert_int_equal(sl_port_rx_burst(id, 0, pkts, 4), 3);
+	assert_int_equal(pkts[0]->rss_hash, udp_hash(1234, sl_rss_key_default, SL_RSS_KEY_LEN));
+	sl_rss_tuple_ipv4(t, sl_htonl(0x0a000001), sl_htonl(0x0a000002));
+	assert_int_equal(pkts[1]->rss_hash,
+			 sl_rss_toeplitz(t, SL_RSS_IPV4_LEN, sl_rss_key_default, SL_RSS_KEY_LEN));
+	sl_rss_tuple_ipv6_l4(t, f6 + 22, f6 + 38, sl_htons(1234), sl_htons(53));
+	assert_int_equal(pkts[2]->rss_hash, sl_rss_toeplitz(t, SL_RSS_IPV6_L4_LEN,
+							    sl_rss_key_default, SL_RSS_KEY_LEN));
+	for (int i = 0; i < 3; i++)
+		assert_true(pkts[i]->ol_flags & SL_PKT_RX_RSS_HASH);
+	sl_pktbuf_free_bulk(pkts, 3);
+}
+
 static void test_soft_offloads(void **state)
 {
 	struct sl_port_conf conf = {
@@ -865,6 +917,27 @@ static void test_soft_offloads(void **state)
 	assert_int_equal(pkts[1]->pkt_len, 60);
 	sl_pktbuf_free_bulk(pkts, 2);
 	assert_int_equal(xstat(id, "tx_q0_vlan_no_room"), 0);
+	/* No headroom for the tag: dropped (untagged it would reach the wrong VLAN), counted,
+	 * and taken: the packets around it go on in their order. */
+	for (int i = 0; i < 3; i++) {
+		pkts[i] = udp_packet((uint16_t)(20 + i));
+		pkts[i]->ol_flags = SL_PKT_TX_VLAN;
+		pkts[i]->vlan_tci = 7;
+	}
+	while (sl_pktbuf_prepend(pkts[1], 1) != NULL)
+		;
+	assert_int_equal(sl_port_tx_burst(id, 0, pkts, 3), 3);
+	assert_int_equal(sl_port_rx_burst(id, 0, pkts, 4), 2);
+	for (int i = 0; i < 2; i++) {
+		struct sl_udp_hdr *udp = sl_pktbuf_mtod_offset(pkts[i], struct sl_udp_hdr *, 38);
+
+		assert_int_equal(sl_ntohs(udp->src_port), i == 0 ? 20 : 22);
+	}
+	sl_pktbuf_free_bulk(pkts, 2);
+	assert_int_equal(xstat(id, "tx_q0_vlan_no_room"), 1);
+	assert_int_equal(xstat(id, "tx_errors"), 1);
+	assert_int_equal(sl_port_stats_reset(id), 0);
+	assert_int_equal(xstat(id, "tx_q0_vlan_no_room"), 0);
 }
 
 int main(void)
@@ -888,6 +961,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_second_writer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_soft_rss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_soft_rss_every_queue_spreads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_soft_rss_tuples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_soft_offloads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
