@@ -362,6 +362,27 @@ int sl_udptcp_cksum_pkt(const struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_
 	return finish_l4(add32(s, d.phdr), d.proto, off, d.len, field);
 }
 
+/* Writes len bytes at off of a chain (lib/net stands without pktbuf.c: the fuzzers link
+ * it alone); -EINVAL past the end. */
+static int put_bytes(struct sl_pktbuf *p, uint32_t off, const void *src, uint32_t len)
+{
+	const uint8_t *b = src;
+
+	for (uint32_t i = 0; i < len; i++) {
+		struct sl_pktbuf *seg = p;
+		uint32_t o = off + i;
+
+		while (seg != NULL && o >= seg->data_len) {
+			o -= seg->data_len;
+			seg = seg->next;
+		}
+		if (seg == NULL)
+			return -EINVAL;
+		sl_pktbuf_mtod(seg, uint8_t *)[o] = b[i];
+	}
+	return 0;
+}
+
 int sl_udptcp_cksum_pkt_set(struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_off)
 {
 	struct l4_desc d;
@@ -376,7 +397,7 @@ int sl_udptcp_cksum_pkt_set(struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_of
 	if (off < 0 || (uint32_t)off + 2 > d.len)
 		return -EINVAL;
 	v = (uint16_t)c;
-	return sl_pktbuf_write(p, l4_off + (uint32_t)off, 2, &v);
+	return put_bytes(p, l4_off + (uint32_t)off, &v, 2);
 }
 
 int sl_udptcp_cksum_pkt_verify(const struct sl_pktbuf *p, uint32_t l3_off, uint32_t l4_off)
