@@ -139,7 +139,7 @@ struct sl_pktbuf {
 	struct sl_pktbuf_ext_shinfo *shinfo; /* 96 external buffers */
 	uint16_t priv_size;       /* 104 bytes of private area after the header */
 	uint16_t flags;           /* 106 SL_PKTBUF_F_* */
-	uint32_t reserved32;	  /* 108 */
+	uint32_t trace_id;	  /* 108 lib/graph: number of a traced packet */
 	uint64_t udata64;         /* 112 application data */
 	uint64_t reserved;        /* 120 */
 } SL_CACHE_ALIGNED;
