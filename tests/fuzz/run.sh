@@ -11,6 +11,8 @@
 #   TARGET            parse (default): the packet parser, fuzz_parse.c
 #                     memif_ctl: the memif control channel, fuzz_memif_ctl.c (work files in
 #                     <work>/memif_ctl)
+#                     ctl: lib/ctl's request and start-up-line parsers, fuzz_ctl.c (work
+#                     files in <work>/ctl; needs libjansson-dev)
 # Environment: CLANG (default clang).
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,9 +21,9 @@ secs=${2:-60}
 target=${3:-parse}
 clang=${CLANG:-clang}
 case $target in
-parse | memif_ctl) ;;
+parse | memif_ctl | ctl) ;;
 *)
-	echo "fuzz: unknown target '$target'; use parse or memif_ctl" >&2
+	echo "fuzz: unknown target '$target'; use parse, memif_ctl or ctl" >&2
 	exit 2
 	;;
 esac
@@ -30,8 +32,8 @@ if [ -f "$dir/build.ninja" ]; then
 else
 	work=${TMPDIR:-/tmp}/sluice-fuzz
 fi
-if [ "$target" = memif_ctl ]; then
-	work=$work/memif_ctl
+if [ "$target" != parse ]; then
+	work=$work/$target
 fi
 mkdir -p "$work/corpus"
 
@@ -50,6 +52,15 @@ if [ "$target" = parse ]; then
 		"$src/tests/fuzz/fuzz_parse.c" "$src"/lib/net/*.c "$src/lib/log/log.c" \
 		-o "$bin"
 	max_len=2048
+elif [ "$target" = ctl ]; then
+	# lib/ctl whole (the harness runs requests through sl_ctl_exec on a server whose
+	# socket is in /tmp) and the log library; jansson from the system.
+	"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$src/lib/ctl" -I"$src/lib/log" \
+		"$src/tests/fuzz/fuzz_ctl.c" "$src"/lib/ctl/*.c "$src/lib/log/log.c" \
+		-ljansson -o "$bin"
+	max_len=8192 # past the 4096-byte word limit
 else
 	# The harness includes drivers/net/memif/memif_ctl.c; it needs only the log library
 	# (the port, pool and memory headers are read for their types).
