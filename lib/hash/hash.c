@@ -6,7 +6,8 @@
  *
  * Memory-order conventions: the writer stores every shared word with a release store
  * (relaxed for the seqlock's first version bump); readers load with acquire, which is
- * a plain load on x86.  No standalone fences (ThreadSanitizer does not model them).
+ * a plain load on x86.  No standalone fences (ThreadSanitizer does not model them); the
+ * optional grace periods (lib/rcu) have theirs inside sl_rcu_start().
  */
 #include <errno.h>
 #include <pthread.h>
@@ -400,6 +401,61 @@ static void write_kslot(struct sl_hash *h, uint32_t slot, const void *key, uint6
 	ST_REL(&k->ver, v + 2);
 }
 
+/* ---- retired key slots (with an rcu domain): see struct sl_hash ---- */
+
+/* A deleted (unlinked) key slot joins the retired FIFO behind a grace period begun now:
+ * readers holding its index keep reading its key and value, untouched, until it passed. */
+static void retire_kslot(struct sl_hash *h, uint32_t s)
+{
+	const uint64_t token = sl_rcu_start(h->rcu);
+
+	kslot_at(h, s)->next_free = NO_FREE;
+	if (h->ret_tail == NO_FREE)
+		h->ret_head = s;
+	else
+		kslot_at(h, h->ret_tail)->next_free = s;
+	h->ret_tail = s;
+	if (h->gp_count == HASH_GP_RING) {
+		struct hash_gp *last = &h->gp[(h->gp_head + h->gp_count - 1) % HASH_GP_RING];
+
+		last->token = token;
+		last->slots++;
+	} else {
+		h->gp[(h->gp_head + h->gp_count) % HASH_GP_RING] =
+			(struct hash_gp){.token = token, .slots = 1};
+		h->gp_count++;
+	}
+}
+
+/* The oldest retired slot once its batch's grace period has passed (waiting for it when
+ * `wait`), or NO_FREE. */
+static uint32_t retired_get(struct sl_hash *h, bool wait)
+{
+	struct hash_gp *b;
+	uint32_t s;
+
+	if (h->gp_count == 0)
+		return NO_FREE;
+	b = &h->gp[h->gp_head];
+	if (!sl_rcu_check(h->rcu, b->token, wait))
+		return NO_FREE;
+	s = h->ret_head;
+	h->ret_head = kslot_at(h, s)->next_free;
+	if (h->ret_head == NO_FREE)
+		h->ret_tail = NO_FREE;
+	if (--b->slots == 0) {
+		h->gp_head = (h->gp_head + 1) % HASH_GP_RING;
+		h->gp_count--;
+	}
+	return s;
+}
+
+/*
+ * A key slot for an add: recycled ones, then never-used ones, then (with an rcu domain)
+ * the oldest retired one whose grace period has passed, else waiting for that grace
+ * period: a full key store with deletes pending waits for the readers rather than fail.
+ * Retired slots come last so that their grace periods have the most time to pass.
+ */
 static inline uint32_t alloc_kslot(struct sl_hash *h)
 {
 	uint32_t s = h->free_head;
@@ -410,13 +466,66 @@ static inline uint32_t alloc_kslot(struct sl_hash *h)
 	}
 	if (h->next_unused < h->entries)
 		return h->next_unused++;
-	return NO_FREE;
+	if (h->rcu != NULL && (s = retired_get(h, false)) == NO_FREE)
+		s = retired_get(h, true);
+	return s;
 }
 
 static inline void free_kslot(struct sl_hash *h, uint32_t s)
 {
 	kslot_at(h, s)->next_free = h->free_head;
 	h->free_head = s;
+}
+
+int sl_hash_rcu_set(struct sl_hash *h, struct sl_rcu *rcu)
+{
+	struct hash_gp *gp;
+
+	if (h == NULL) {
+		SL_LOG(hash, ERR, "hash rcu_set: table is NULL; create it with sl_hash_create()");
+		return -EINVAL;
+	}
+	if (rcu == h->rcu)
+		return 0;
+	if (h->rcu != NULL && rcu != NULL) {
+		SL_LOG(hash, ERR,
+		       "hash '%s': already uses rcu domain '%s'; detach it first with "
+		       "sl_hash_rcu_set(h, NULL)",
+		       h->name, h->rcu->name);
+		return -EBUSY;
+	}
+	if (rcu == NULL) {
+		/* Without a domain slots are reused at once: end every grace period first. */
+		if (h->gp_count > 0)
+			sl_rcu_check(h->rcu,
+				     h->gp[(h->gp_head + h->gp_count - 1) % HASH_GP_RING].token,
+				     true);
+		while (h->ret_head != NO_FREE) {
+			uint32_t s = h->ret_head;
+
+			h->ret_head = kslot_at(h, s)->next_free;
+			free_kslot(h, s);
+		}
+		h->ret_tail = NO_FREE;
+		h->gp_head = h->gp_count = 0;
+		sl_free(h->gp);
+		h->gp = NULL;
+		h->rcu = NULL;
+		return 0;
+	}
+	gp = sl_malloc(HASH_GP_RING * sizeof(*gp), 0, SL_NODE_ANY);
+	if (gp == NULL) {
+		SL_LOG(hash, ERR,
+		       "hash '%s': cannot get %zu bytes for grace-period batches; "
+		       "reserve more memory",
+		       h->name, HASH_GP_RING * sizeof(*gp));
+		return -ENOMEM;
+	}
+	h->gp = gp;
+	h->ret_head = h->ret_tail = NO_FREE;
+	h->gp_head = h->gp_count = 0;
+	h->rcu = rcu;
+	return 0;
 }
 
 /* Moves the entry in (src, si) to the empty (dst, di), then bumps the change counter.
@@ -555,7 +664,10 @@ int32_t sl_hash_delete_with_hash(struct sl_hash *h, const void *key, uint32_t ha
 			return -ENOENT;
 	}
 	ST_REL(&h->buckets[bkt].idx[i], 0);
-	free_kslot(h, idx - 1);
+	if (sl_unlikely(h->rcu != NULL))
+		retire_kslot(h, idx - 1);
+	else
+		free_kslot(h, idx - 1);
 	ST_RLX(&h->count, h->count - 1);
 	return (int32_t)(idx - 1);
 }
@@ -614,6 +726,8 @@ void sl_hash_reset(struct sl_hash *h)
 	/* Key slots keep their versions: they only ever grow. */
 	h->free_head = NO_FREE;
 	h->next_unused = 0;
+	h->ret_head = h->ret_tail = NO_FREE;
+	h->gp_head = h->gp_count = 0;
 	ST_RLX(&h->count, 0);
 }
 
@@ -745,6 +859,7 @@ struct sl_hash *sl_hash_create(const struct sl_hash_params *p)
 	h->memsize = l.total;
 	h->free_head = NO_FREE;
 	h->next_unused = 0;
+	h->ret_head = h->ret_tail = NO_FREE;
 	h->magic = HASH_MAGIC;
 	pthread_mutex_unlock(&tables_lock);
 	return h;
@@ -772,6 +887,7 @@ void sl_hash_free(struct sl_hash *h)
 		return;
 	}
 	h->magic = 0;
+	sl_free(h->gp);
 	sl_zone_free(z);
 	pthread_mutex_unlock(&tables_lock);
 }

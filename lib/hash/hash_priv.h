@@ -3,10 +3,12 @@
 #ifndef SL_HASH_PRIV_H
 #define SL_HASH_PRIV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sl_common.h"
 #include "sl_hash.h"
+#include "sl_rcu.h"
 
 /* The best CRC32C implementation for this CPU (crc.c). */
 sl_hash_func_t hash_crc32c_best(void);
@@ -69,7 +71,35 @@ struct sl_hash {
 	uint32_t count SL_CACHE_ALIGNED;
 	uint32_t free_head;   /* recycled key slots, linked through next_free */
 	uint32_t next_unused; /* key slots never used yet: [next_unused, entries) */
+	/*
+	 * With an rcu domain (sl_hash_rcu_set()), deleted key slots are "retired": a FIFO
+	 * linked through next_free, cut into batches that each wait for one grace period
+	 * (one per delete, begun after its unlink, until the ring of batches is full).
+	 * Writer only.
+	 */
+	uint32_t ret_head; /* oldest retired slot, NO_FREE when none */
+	uint32_t ret_tail; /* newest retired slot */
+	uint32_t gp_head;  /* oldest batch in gp[] */
+	uint32_t gp_count; /* batches */
+	struct sl_rcu *rcu;
+	struct hash_gp *gp; /* HASH_GP_RING batches, oldest first */
 };
+
+/* A batch of retired key slots: the oldest `slots` of the FIFO not in an older batch,
+ * reusable once grace period `token` has passed. */
+struct hash_gp {
+	uint64_t token;
+	uint32_t slots;
+	uint32_t unused;
+};
+
+/* Batches kept; when they are all in use the newest absorbs the next delete and takes its
+ * grace period (a later one: its older slots wait longer, never too little). */
+#define HASH_GP_RING 64u
+
+_Static_assert(offsetof(struct sl_hash, gp) + sizeof(struct hash_gp *) <=
+		       offsetof(struct sl_hash, count) + SL_CACHE_LINE,
+	       "the writer state stays on one cache line");
 
 static inline struct kslot *kslot_at(const struct sl_hash *h, uint32_t slot)
 {

@@ -203,6 +203,7 @@ void sl_lpm_free(struct sl_lpm *lpm)
 	if (lpm == NULL)
 		return;
 	c = lpm->ctl;
+	sl_free(c->fifo.tokens);
 	sl_free(c->fifo.slots);
 	sl_free(c->rules);
 	sl_zone_free(c->zone);
@@ -298,6 +299,7 @@ int sl_lpm_add(struct sl_lpm *lpm, uint32_t ip, uint8_t depth, uint32_t next_hop
 				       (ip >> 8) & 0xff, ip & 0xff, depth);
 				return -ENOSPC;
 			}
+			lpm_fifo_ready(&c->fifo, 1);
 			g = fifo_get(&c->fifo);
 			grp = c->tbl8 + (size_t)g * 256;
 			/* Inherit the /24's route; the group is unreachable until linked. */
@@ -327,9 +329,11 @@ static void try_collapse(struct sl_lpm_ctl *c, uint32_t i, uint32_t g)
 	for (uint32_t j = 0; j < 256; j++)
 		if (depth_of(t[j]) > 24)
 			return;
-	/* All 256 entries now hold the same (/24-or-shorter) route, or are all invalid. */
+	/* All 256 entries now hold the same (/24-or-shorter) route, or are all invalid.
+	 * Unlink first, then the grace period: readers that still hold the link may read g
+	 * until it has passed. */
 	entry_store(&c->tbl24[i], t[0]);
-	fifo_put(&c->fifo, g);
+	fifo_put(&c->fifo, g, fifo_token(&c->fifo));
 }
 
 int sl_lpm_delete(struct sl_lpm *lpm, uint32_t ip, uint8_t depth)
@@ -389,7 +393,7 @@ void sl_lpm_delete_all(struct sl_lpm *lpm)
 	memset(c->rules, 0, ((size_t)c->rule_mask + 1) * sizeof(*c->rules));
 	memset(c->depth_rules, 0, sizeof(c->depth_rules));
 	c->nb_rules = 0;
-	fifo_fill(&c->fifo);
+	lpm_fifo_reset(&c->fifo);
 }
 
 int sl_lpm_rule_get(const struct sl_lpm *lpm, uint32_t ip, uint8_t depth, uint32_t *next_hop)
@@ -409,6 +413,15 @@ int sl_lpm_rule_get(const struct sl_lpm *lpm, uint32_t ip, uint8_t depth, uint32
 	if (next_hop != NULL)
 		*next_hop = c->rules[slot].w & SL_LPM__VALUE;
 	return 0;
+}
+
+int sl_lpm_rcu_set(struct sl_lpm *lpm, struct sl_rcu *rcu)
+{
+	if (lpm == NULL) {
+		SL_LOG(lpm, ERR, "lpm rcu_set: table is NULL; create it with sl_lpm_create()");
+		return -EINVAL;
+	}
+	return lpm_fifo_rcu_set(&lpm->ctl->fifo, rcu, "lpm", lpm->name, &lpm->ctl->bytes);
 }
 
 void sl_lpm_stats(const struct sl_lpm *lpm, struct sl_lpm_stats *st)

@@ -256,6 +256,7 @@ void sl_lpm6_free(struct sl_lpm6 *lpm)
 	if (lpm == NULL)
 		return;
 	c = lpm->ctl;
+	sl_free(c->fifo.tokens);
 	sl_free(c->fifo.slots);
 	sl_free(c->rules);
 	sl_free(c->dep24);
@@ -357,6 +358,7 @@ int sl_lpm6_add(struct sl_lpm6 *lpm, const uint8_t ip_in[16], uint8_t depth, uin
 		       lpm->name, buf, depth, need, c->fifo.count, c->fifo.size);
 		return -ENOSPC;
 	}
+	lpm_fifo_ready(&c->fifo, need);
 
 	for (v = root(c); depth > v.hi;) {
 		uint32_t i = index_at(&v, ip), t = v.ent[i];
@@ -407,9 +409,9 @@ int sl_lpm6_delete(struct sl_lpm6 *lpm, const uint8_t ip_in[16], uint8_t depth)
 {
 	struct sl_lpm6_ctl *c;
 	struct view path[LEVELS], v;
-	uint32_t idx[LEVELS], slot, repl;
+	uint32_t idx[LEVELS], freed[LEVELS], slot, repl;
 	uint8_t ip[16], rd;
-	unsigned nb = 0;
+	unsigned nb = 0, nfreed = 0;
 	bool found;
 	int rc;
 
@@ -444,15 +446,23 @@ int sl_lpm6_delete(struct sl_lpm6 *lpm, const uint8_t ip_in[16], uint8_t depth)
 		for (uint32_t i = first; i < first + span; i++)
 			restore_entry(c, &v, i, depth, repl, rd);
 	}
-	/* Fold emptied groups into their parents, bottom up. */
+	/* Fold emptied groups into their parents, bottom up; free them once all are unlinked
+	 * (one grace period, begun after the last unlink: a reader may have followed a link
+	 * that is still in place to an emptied group below it). */
 	while (nb > 0 && collapsible(&v)) {
 		struct view *p = &path[--nb];
-		uint32_t i = idx[nb], g = p->ent[i] & SL_LPM6__VALUE;
+		uint32_t i = idx[nb];
 
+		freed[nfreed++] = p->ent[i] & SL_LPM6__VALUE;
 		p->dep[i] = v.dep[0];
 		entry_store(&p->ent[i], v.ent[0]);
-		fifo_put(&c->fifo, g);
 		v = *p;
+	}
+	if (nfreed > 0) {
+		const uint64_t token = fifo_token(&c->fifo);
+
+		for (unsigned k = 0; k < nfreed; k++)
+			fifo_put(&c->fifo, freed[k], token);
 	}
 	note_groups(c);
 	return 0;
@@ -471,7 +481,7 @@ void sl_lpm6_delete_all(struct sl_lpm6 *lpm)
 	memset(c->rules, 0, ((size_t)c->rule_mask + 1) * sizeof(*c->rules));
 	memset(c->depth_rules, 0, sizeof(c->depth_rules));
 	c->nb_rules = 0;
-	fifo_fill(&c->fifo);
+	lpm_fifo_reset(&c->fifo);
 	note_groups(c);
 }
 
@@ -494,6 +504,15 @@ int sl_lpm6_rule_get(const struct sl_lpm6 *lpm, const uint8_t ip_in[16], uint8_t
 	if (next_hop != NULL)
 		*next_hop = c->rules[slot].w & SL_LPM6__VALUE;
 	return 0;
+}
+
+int sl_lpm6_rcu_set(struct sl_lpm6 *lpm, struct sl_rcu *rcu)
+{
+	if (lpm == NULL) {
+		SL_LOG(lpm, ERR, "lpm6 rcu_set: table is NULL; create it with sl_lpm6_create()");
+		return -EINVAL;
+	}
+	return lpm_fifo_rcu_set(&lpm->ctl->fifo, rcu, "lpm6", lpm->name, &lpm->ctl->bytes);
 }
 
 void sl_lpm6_stats(const struct sl_lpm6 *lpm, struct sl_lpm6_stats *st)

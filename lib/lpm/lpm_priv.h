@@ -4,9 +4,11 @@
 #define LPM_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sl_log.h"
+#include "sl_rcu.h"
 
 SL_LOG_TYPE_DECLARE(lpm);
 
@@ -22,13 +24,19 @@ int lpm_check_config(const char *family, const char *name, unsigned name_size, b
 /*
  * Free tbl8 groups, first in first out: a freed group is reused only after every group
  * freed before it, which gives a reader still holding its old link the longest possible
- * window (see the concurrency notes in sl_lpm.h).  Written by the writer thread only.
+ * window (see the concurrency notes in sl_lpm.h).  With an rcu domain (sl_lpm_rcu_set())
+ * each free group also carries the token of the grace period that must pass before it is
+ * reused: tokens[i] for slots[i], 0 for a group no reader can hold (never used, or freed
+ * before the domain was set).  Tokens only grow from head to tail, so the head is the
+ * first group to become reusable.  Written by the writer thread only.
  */
 struct lpm_fifo {
-	uint32_t *slots; /* group indexes, `size` of them */
-	uint32_t size;   /* number of groups */
-	uint32_t head;   /* oldest free group */
-	uint32_t count;  /* free groups */
+	uint32_t *slots;  /* group indexes, `size` of them */
+	uint64_t *tokens; /* NULL without an rcu domain */
+	struct sl_rcu *rcu;
+	uint32_t size;	/* number of groups */
+	uint32_t head;	/* oldest free group */
+	uint32_t count; /* free groups */
 };
 
 static inline void fifo_fill(struct lpm_fifo *f)
@@ -48,15 +56,37 @@ static inline uint32_t fifo_get(struct lpm_fifo *f)
 	return g;
 }
 
-static inline void fifo_put(struct lpm_fifo *f, uint32_t g)
+/* Frees group g, reusable once grace period `token` has passed (0: at once). */
+static inline void fifo_put(struct lpm_fifo *f, uint32_t g, uint64_t token)
 {
 	uint32_t tail = f->head + f->count;
 
 	if (tail >= f->size)
 		tail -= f->size;
 	f->slots[tail] = g;
+	if (f->tokens != NULL)
+		f->tokens[tail] = token;
 	f->count++;
 }
+
+/* The token for groups unlinked so far: a new grace period, or 0 without a domain.
+ * Call it after the last unlinking store of an update, before fifo_put(). */
+static inline uint64_t fifo_token(const struct lpm_fifo *f)
+{
+	return f->rcu != NULL ? sl_rcu_start(f->rcu) : 0;
+}
+
+/* Makes the first n (1 .. count) free groups reusable: with a domain, waits for the grace
+ * period of the n-th (the newest of them) unless it has passed.  Writer thread only. */
+void lpm_fifo_ready(struct lpm_fifo *f, uint32_t n);
+
+/* All groups free again after a delete_all (which unlinked every group first). */
+void lpm_fifo_reset(struct lpm_fifo *f);
+
+/* Attaches rcu to (or, NULL, detaches it from) the free list of table `name`; see
+ * sl_lpm_rcu_set().  *bytes follows the token array.  0, -EBUSY or -ENOMEM (logged). */
+int lpm_fifo_rcu_set(struct lpm_fifo *f, struct sl_rcu *rcu, const char *family, const char *name,
+		     size_t *bytes);
 
 /* Slots of the rule hash for max_rules rules: a power of two, load at most 2/3. */
 static inline uint64_t rule_slots(uint32_t max_rules)

@@ -31,7 +31,9 @@
  * group is filled before the release store that links it.  A group freed by a delete
  * keeps its (still correct) content and goes to the back of a FIFO of free groups, so a
  * reader that loaded the old link reads right unless it stalls while the writer recycles
- * every other free group; docs/lpm.md has the argument and when to add a grace period.
+ * every other free group.  With an rcu domain (sl_lpm_rcu_set()) that cannot happen: a
+ * freed group is reused only after a grace period begun after the delete, i.e. once
+ * every registered online reader passed a quiescent point; docs/lpm.md has the argument.
  * Names beginning with sl_lpm__ are internal.
  */
 #ifndef SL_LPM_H
@@ -42,6 +44,8 @@
 #include <stdint.h>
 
 #include "sl_common.h"
+
+struct sl_rcu;
 
 #define SL_LPM_MAX_DEPTH 32
 #define SL_LPM_MAX_NEXT_HOP 0xffffffu /* next hops are 24 bits */
@@ -98,6 +102,21 @@ int sl_lpm_delete(struct sl_lpm *lpm, uint32_t ip, uint8_t depth);
 
 /* Deletes every route.  Writer thread only; concurrent lookups may miss meanwhile. */
 void sl_lpm_delete_all(struct sl_lpm *lpm);
+
+/*
+ * Makes the table's deletes wait for grace periods of `rcu` (sl_rcu.h) before a tbl8
+ * group they free is reused: the group is tagged with sl_rcu_start()'s token after it is
+ * unlinked, an add reuses free groups whose grace period has passed (FIFO order) and,
+ * when only groups still in theirs are free, waits for the oldest (sl_rcu_check(wait);
+ * the add then blocks until the readers pass a quiescent point) rather than fail with
+ * -ENOSPC.  Memory: 8 bytes per group.  delete_all() puts every group in one new grace
+ * period.  rcu = NULL detaches the domain, first waiting for the pending grace periods;
+ * then groups are reused at once again (the default).  The table's writer thread becomes
+ * a writer of the domain (sl_rcu_start, sl_rcu_check: any thread may call them).
+ * Returns 0, -EINVAL (NULL table), -EBUSY (another domain is attached; detach it first)
+ * or -ENOMEM, each logged.  Writer thread only.
+ */
+int sl_lpm_rcu_set(struct sl_lpm *lpm, struct sl_rcu *rcu);
 
 /* Next hop of route ip/depth exactly (not a lookup): 0 or -ENOENT / -EINVAL. */
 int sl_lpm_rule_get(const struct sl_lpm *lpm, uint32_t ip, uint8_t depth, uint32_t *next_hop);

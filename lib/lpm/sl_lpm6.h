@@ -26,7 +26,8 @@
  * /32 and /40 groups may be shared); docs/lpm.md gives the figure for 1M routes.
  *
  * Concurrency: as for sl_lpm.h: lock-free readers, one writer thread, single atomic
- * stores, groups filled before their release-store link, freed groups recycled FIFO.
+ * stores, groups filled before their release-store link, freed groups recycled FIFO,
+ * and with an rcu domain (sl_lpm6_rcu_set()) only after a grace period.
  */
 #ifndef SL_LPM6_H
 #define SL_LPM6_H
@@ -36,6 +37,8 @@
 #include <stdint.h>
 
 #include "sl_common.h"
+
+struct sl_rcu;
 
 #define SL_LPM6_MAX_DEPTH 128
 #define SL_LPM6_MAX_NEXT_HOP 0xffffffu /* next hops are 24 bits */
@@ -87,6 +90,14 @@ int sl_lpm6_delete(struct sl_lpm6 *lpm, const uint8_t ip[16], uint8_t depth);
 
 /* Deletes every route.  Writer thread only. */
 void sl_lpm6_delete_all(struct sl_lpm6 *lpm);
+
+/*
+ * As sl_lpm_rcu_set(): groups freed by a delete (all those one delete folds away share
+ * one grace period, begun after the last is unlinked) are reused only once it has
+ * passed; an add that needs n groups waits for the grace period of the n-th free one when
+ * it has not.  Returns 0, -EINVAL, -EBUSY or -ENOMEM, each logged.  Writer thread only.
+ */
+int sl_lpm6_rcu_set(struct sl_lpm6 *lpm, struct sl_rcu *rcu);
 
 /* Next hop of route ip/depth exactly (not a lookup): 0, -ENOENT or -EINVAL. */
 int sl_lpm6_rule_get(const struct sl_lpm6 *lpm, const uint8_t ip[16], uint8_t depth,
