@@ -88,9 +88,10 @@ if run_suite "release, no hugepages" $root/release && [ $can_toggle = yes ]; the
   count "release+hugepages" $root/release
   echo 0 >$hugepages_file
 fi
-# The fuzzer builds itself with clang and libFuzzer whatever the build, and the big suite
-# (millions of routes or entries) tests sizes, not code paths: once is enough.
-MESON_TEST_ARGS="--no-suite fuzz --no-suite big"
+# The fuzzer builds itself with clang and libFuzzer whatever the build, the big suite
+# (millions of routes or entries) tests sizes, not code paths, and the heavy suite (long
+# interop scenarios: iperf3 through the router, route churn) tests the wiring: once is enough.
+MESON_TEST_ARGS="--no-suite fuzz --no-suite big --no-suite heavy"
 run_suite "native (-march=native)" $root/native -Dnative=true
 # meson test sets ASAN_OPTIONS/UBSAN_OPTIONS to halt on the first error; TSan needs telling.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"

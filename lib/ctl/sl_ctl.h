@@ -87,8 +87,9 @@ struct sl_ctl *sl_ctl_create(const struct sl_ctl_config *cfg, void *ctx);
 
 /*
  * Adds n commands from a table that must outlive the server (a static const array); not
- * from inside a handler.  All or nothing: returns 0, -EINVAL (NULL table or handler, bad name, logged) or -EEXIST
- * (a name already registered or twice in the table, logged), or -ENOMEM.
+ * from inside a handler.  All or nothing: returns 0, -EINVAL (NULL table or handler, bad
+ * name, logged) or -EEXIST (a name already registered or twice in the table, logged), or
+ * -ENOMEM.
  */
 int sl_ctl_register(struct sl_ctl *ctl, const struct sl_ctl_cmd *cmds, unsigned n);
 

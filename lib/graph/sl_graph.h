@@ -51,7 +51,7 @@
 #define SL_GRAPH_MAX_EDGES 32	/* next nodes of a node type */
 #define SL_GRAPH_MAX_NODES 256	/* instances in one graph */
 #define SL_GRAPH_MAX_SOURCES 64 /* source instances in one graph */
-#define SL_GRAPH_NAME_SIZE 32	/* node and graph names, NUL included */
+#define SL_GRAPH_NAME_SIZE 48	/* node and graph names, NUL included */
 #define SL_GRAPH_CTX_SIZE 64	/* bytes of per-instance context */
 
 /* Node type flags. */

@@ -174,8 +174,8 @@ static void decode(FILE *out, const uint8_t *d, unsigned len)
 	if (type == SL_ETHER_TYPE_IPV4 && len >= off + 20) {
 		const struct sl_ipv4_hdr *ip = (const void *)(d + off);
 
-		sl_ipv4_addr_format(a, sizeof(a), sl_ntohl(ip->src_addr));
-		sl_ipv4_addr_format(b, sizeof(b), sl_ntohl(ip->dst_addr));
+		sl_ipv4_addr_format(a, sizeof(a), ip->src_addr);
+		sl_ipv4_addr_format(b, sizeof(b), ip->dst_addr);
 		fprintf(out, " IPv4 %s > %s proto %u ttl %u len %u", a, b, ip->next_proto_id,
 			ip->time_to_live, sl_ntohs(ip->total_length));
 		off += sl_ipv4_hdr_len(ip);

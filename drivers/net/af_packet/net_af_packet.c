@@ -36,6 +36,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include "sl_cksum.h"
+#include "sl_parse.h"
 #include "sl_port_driver.h"
 
 SL_LOG_TYPE_DEFINE(net_af_packet)
@@ -61,6 +63,7 @@ struct afp_rxq {
 	struct sl_port_qstats st; /* errors: the truncated frames; nombuf: bursts cut short by
 				     an empty pool */
 	uint64_t truncated;	  /* frames dropped: did not fit in a block */
+	uint64_t csum_filled;	  /* frames whose L4 checksum the sender left to hardware */
 	uint8_t *ring;            /* mmap'ed V3 ring: block_nr blocks of blocksz bytes */
 	uint32_t blocksz;
 	uint32_t block_nr;
@@ -101,6 +104,7 @@ SL_PORT_QUEUE_CHECK(struct afp_txq, st);
 /* The driver's own per-queue counters; the kernel's are in afp_xstats(). */
 static const struct sl_port_qxstat afp_rxq_xstats[] = {
 	SL_PORT_QXSTAT_NAMED("truncated_drops", struct afp_rxq, truncated),
+	SL_PORT_QXSTAT(struct afp_rxq, csum_filled),
 	{NULL, 0},
 };
 
@@ -169,6 +173,22 @@ static struct sl_pktbuf *rx_copy_chain(struct sl_pool *pool, struct sl_pktbuf *h
 	return head;
 }
 
+/*
+ * TP_STATUS_CSUMNOTREADY: the frame comes from this host (a veth peer, a local socket)
+ * whose kernel left the TCP/UDP checksum to an offload that never ran, so the field holds
+ * only the pseudo-header sum.  Fill it in: a packet forwarded on would be dropped by its
+ * receiver for a bad checksum.
+ */
+static void rx_csum_fill(struct afp_rxq *rq, struct sl_pktbuf *m)
+{
+	struct sl_parse_result r;
+	uint32_t pt = sl_net_parse(m, &r), l4 = pt & SL_PTYPE_L4_MASK;
+
+	if ((l4 == SL_PTYPE_L4_TCP || l4 == SL_PTYPE_L4_UDP) && !(pt & SL_PTYPE_MALFORMED) &&
+	    sl_udptcp_cksum_pkt_set(m, r.l3_off, r.l4_off) == 0)
+		sl_counter_add(&rq->csum_filled, 1);
+}
+
 static uint16_t afp_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct afp_rxq *rq = q;
@@ -221,6 +241,8 @@ static uint16_t afp_rx(void *q, struct sl_pktbuf **pkts, uint16_t n)
 				m->vlan_tci = (uint16_t)h->hv1.tp_vlan_tci;
 				m->ol_flags |= SL_PKT_RX_VLAN | SL_PKT_RX_VLAN_STRIPPED;
 			}
+			if (sl_unlikely(h->tp_status & TP_STATUS_CSUMNOTREADY))
+				rx_csum_fill(rq, m);
 			if (rq->rxhash) {
 				m->rss_hash = h->hv1.tp_rxhash;
 				m->ol_flags |= SL_PKT_RX_RSS_HASH;
