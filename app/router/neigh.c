@@ -165,23 +165,32 @@ static struct neigh *create(int family, const void *ip, uint16_t port)
 	return n;
 }
 
+/* The host route of a resolved neighbour.  A configured route of the same prefix wins:
+ * it is neither overwritten nor deleted (deleting puts it back in the LPM). */
 static void host_route(struct neigh *n, bool add)
 {
+	uint8_t depth = n->key.family == 4 ? 32 : 128;
+	uint32_t user, a;
+
 	if (add == n->host_route)
 		return;
-	if (n->key.family == 4) {
-		uint32_t ip;
+	bool configured = rt_route_exact(n->key.family, n->key.ip, depth, &user);
 
-		memcpy(&ip, n->key.ip, 4);
-		if (add)
-			add = sl_lpm_add(rt.rt4, ip, 32, n->id) == 0;
+	memcpy(&a, n->key.ip, 4);
+	if (add) {
+		if (configured)
+			return;
+		add = (n->key.family == 4 ? sl_lpm_add(rt.rt4, a, 32, n->id)
+					  : sl_lpm6_add(rt.rt6, n->key.ip, 128, n->id)) == 0;
+	} else if (configured) {
+		if (n->key.family == 4)
+			sl_lpm_add(rt.rt4, a, 32, user);
 		else
-			sl_lpm_delete(rt.rt4, ip, 32);
+			sl_lpm6_add(rt.rt6, n->key.ip, 128, user);
+	} else if (n->key.family == 4) {
+		sl_lpm_delete(rt.rt4, a, 32);
 	} else {
-		if (add)
-			add = sl_lpm6_add(rt.rt6, n->key.ip, 128, n->id) == 0;
-		else
-			sl_lpm6_delete(rt.rt6, n->key.ip, 128);
+		sl_lpm6_delete(rt.rt6, n->key.ip, 128);
 	}
 	n->host_route = add;
 }

@@ -171,6 +171,18 @@ int rt_route_del(int family, const uint8_t *ip, uint8_t depth, char *err, size_t
 	return 0;
 }
 
+bool rt_route_exact(int family, const uint8_t *ip, uint8_t depth, uint32_t *id)
+{
+	struct rkey k;
+	uint64_t v;
+
+	mk_key(&k, family, ip, depth);
+	if (sl_hash_lookup(routes, &k, &v) < 0)
+		return false;
+	*id = (uint32_t)v;
+	return true;
+}
+
 unsigned rt_route_count(int family)
 {
 	return nroutes[family == 6];

@@ -49,6 +49,8 @@ int rt_route_del(int family, const uint8_t *ip, uint8_t depth, char *err, size_t
 uint32_t rt_route_gateways(int family, const uint8_t (*gws)[16], unsigned n, int port, char *err,
 			   size_t errlen);
 unsigned rt_route_count(int family);
+/* Whether a configured route family/ip/depth exists, and its next-hop id. */
+bool rt_route_exact(int family, const uint8_t *ip, uint8_t depth, uint32_t *id);
 void rt_route_show(json_t *arr, FILE *out, int family, unsigned limit);
 /* What a route-file line or a command says: a prefix and its next hop. */
 int rt_route_load(const char *path, const uint8_t (*gws4)[16], unsigned n4,

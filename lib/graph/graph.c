@@ -287,9 +287,13 @@ static inline uint64_t drain(struct sl_graph *g, uint64_t t0)
 		uint16_t n = node->n;
 
 		node->n = 0;
-		if (sl_unlikely(g->trace_live))
+		/* a sink's packets may be gone after it ran; the others' are traced after, so
+		 * the record shows what the node decided (trace formatters read metadata) */
+		if (sl_unlikely(g->trace_live) && (node->flags & SL_GRAPH_SINK))
 			sl_graph__trace_vec(g, node, objs, n);
 		node->process(g, node, objs, n);
+		if (sl_unlikely(g->trace_live) && !(node->flags & SL_GRAPH_SINK))
+			sl_graph__trace_vec(g, node, objs, n);
 
 		uint64_t t1 = sl_rdtsc();
 

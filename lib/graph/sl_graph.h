@@ -66,7 +66,9 @@ struct sl_graph;
 struct sl_graph_node;
 
 /* Processes n packets (n = 0 for a source, which may take up to SL_GRAPH_BURST) and sends
- * each to an edge or consumes it.  Returns the packets processed (a source: received). */
+ * each to an edge or consumes it.  Returns the packets processed (a source: received).
+ * Only sinks consume (free, send, hand over); a node that is not a sink leaves pkts[0..n)
+ * pointing at the packets it was given (the trace reads them after it ran). */
 typedef uint16_t (*sl_graph_process_fn)(struct sl_graph *g, struct sl_graph_node *node,
 					struct sl_pktbuf **pkts, uint16_t n);
 /* Per instance, when the graph is built: sets up node->ctx (a source's ctx already holds
