@@ -21,6 +21,8 @@ static struct rt_cstat astats[A_N] = {
 	[A_TX_FAIL] = {"arp_tx_fail", "ARP packets not sent (no buffer, queue full)", false, 0},
 };
 
+static void arp_reply(struct sl_pktbuf *p, const struct rt_iface *ifc, uint32_t tip, uint16_t port);
+
 __attribute__((constructor)) static void arp_init(void)
 {
 	rt_cstat_register(astats, A_N);
@@ -36,12 +38,16 @@ void rt_arp_input(struct sl_pktbuf *p)
 	bool request = a->op == sl_htons(SL_ARP_OP_REQUEST);
 
 	astats[request ? A_REQ : A_REPLY].value++;
+	if (ifc && sip == 0 && request && rt_own4(port, tip)) {
+		/* a probe (RFC 5227) for our address: defend it, learn nothing */
+		arp_reply(p, ifc, tip, port);
+		return;
+	}
 	if (!ifc || sip == 0 || sip >= 0xe0000000u || (a->data.sha.bytes[0] & 1) ||
 	    rt_own4(SL_PKTBUF_PORT_NONE, sip)) {
 		/* 0.0.0.0 is a duplicate-address probe: nothing to learn, nothing to answer
 		 * for an address we do not own; a claim on our own address is a conflict */
-		if (!(sip == 0 && request && rt_own4(port, tip)))
-			astats[A_BAD_SENDER].value++;
+		astats[A_BAD_SENDER].value++;
 		sl_pktbuf_free(p);
 		return;
 	}
@@ -59,7 +65,15 @@ void rt_arp_input(struct sl_pktbuf *p)
 		sl_pktbuf_free(p);
 		return;
 	}
-	/* the reply, in place */
+	arp_reply(p, ifc, tip, port);
+}
+
+/* Turns request p into our reply (for tip, ours) and sends it back to its sender. */
+static void arp_reply(struct sl_pktbuf *p, const struct rt_iface *ifc, uint32_t tip, uint16_t port)
+{
+	struct sl_ether_hdr *eth = sl_pktbuf_mtod(p, struct sl_ether_hdr *);
+	struct sl_arp_hdr *a = (struct sl_arp_hdr *)(eth + 1);
+
 	a->op = sl_htons(SL_ARP_OP_REPLY);
 	a->data.tha = a->data.sha;
 	a->data.tip = a->data.sip;

@@ -49,7 +49,17 @@ static struct neigh *all;
 static unsigned count;
 static struct neigh **by_id_cache; /* id -> neigh for ids < RT_NH_MAX, lazily */
 
-enum { N_FULL, N_HOLD_FULL, N_FAILED_PKTS, N_UNSOLICITED, N_MAC_CHANGED, N_REQ, N_RESOLVED, N_C };
+enum {
+	N_FULL,
+	N_HOLD_FULL,
+	N_FAILED_PKTS,
+	N_UNSOLICITED,
+	N_WRONG_PORT,
+	N_MAC_CHANGED,
+	N_REQ,
+	N_RESOLVED,
+	N_C
+};
 static struct rt_cstat nstats[N_C] = {
 	[N_FULL] = {"neigh_table_full", "a neighbour could not be created (--neigh-max)", true, 0},
 	[N_HOLD_FULL] = {"neigh_hold_full",
@@ -64,6 +74,10 @@ static struct rt_cstat nstats[N_C] = {
 			   "ARP reply / solicited NA nobody asked for "
 			   "(ignored)",
 			   false, 0},
+	[N_WRONG_PORT] = {"neigh_wrong_port",
+			  "a neighbour's address claimed from another port "
+			  "(ignored)",
+			  false, 0},
 	[N_MAC_CHANGED] = {"neigh_mac_changed", "a neighbour's MAC address changed", false, 0},
 	[N_REQ] = {"neigh_requests", "ARP requests and neighbour solicitations sent", false, 0},
 	[N_RESOLVED] = {"neigh_resolved", "neighbours that answered", false, 0},
@@ -226,6 +240,8 @@ uint32_t rt_neigh_get(int family, const void *ip, uint16_t port, bool create_it)
 {
 	struct neigh *n = find(family, ip);
 
+	if (n && n->port != port)
+		return 0; /* one address, one port: the other port's claim is not this one */
 	if (!n && create_it)
 		n = create(family, ip, port);
 	return n ? n->id : 0;
@@ -280,6 +296,11 @@ int rt_neigh_learn(int family, const void *ip, uint16_t port, const struct sl_et
 	}
 	if (n->is_static)
 		return 0;
+	if (n->port != port) {
+		/* the address lives on another port: a host there cannot take it over */
+		nstats[N_WRONG_PORT].value++;
+		return -EPERM;
+	}
 	uint64_t old = __atomic_load_n(&rt.nh[n->id].link, __ATOMIC_RELAXED);
 	unsigned st = rt_link_state(old);
 
@@ -288,7 +309,6 @@ int rt_neigh_learn(int family, const void *ip, uint16_t port, const struct sl_et
 		nstats[N_MAC_CHANGED].value++;
 	if (st != RT_NS_REACHABLE)
 		nstats[N_RESOLVED].value++;
-	n->port = port;
 	set_link(n, mac, RT_NS_REACHABLE);
 	n->tries = 0;
 	/* a host route: packets for it (a host on a subnet, or the gateway's own address)

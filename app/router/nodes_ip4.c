@@ -18,6 +18,7 @@ enum {
 	I4_CKSUM,
 	I4_LEN,
 	I4_MARTIAN_SRC,
+	I4_MARTIAN_DST,
 	I4_MCAST,
 	I4_L2_BCAST
 };
@@ -61,6 +62,9 @@ static inline uint16_t ip4_check(struct sl_pktbuf *p)
 		return I4_MARTIAN_SRC;
 	if (sl_unlikely(dst >= 0xe0000000u))
 		return I4_MCAST;
+	/* RFC 1812 5.3.7: never forward to 0/8 or 127/8 */
+	if (sl_unlikely((dst >> 24) == 0 || (dst >> 24) == 127))
+		return I4_MARTIAN_DST;
 	/* RFC 1812 5.3.4: not forwarded when it came as a link-layer broadcast */
 	if (sl_unlikely(p->data_off >= SL_ETHER_HDR_LEN &&
 			(sl_pktbuf_mtod_offset(p, const uint8_t *, -SL_ETHER_HDR_LEN)[0] & 1)))
@@ -83,10 +87,10 @@ static struct sl_graph_node_type ip4_input = {
 	.name = "ip4_input",
 	.process = ip4_input_process,
 	.help = "checks version, header length, checksum and total length",
-	.nb_next = 9,
+	.nb_next = 10,
 	.next = {"ip4_lookup", "drop_ip4_truncated", "drop_ip4_bad_version", "drop_ip4_bad_hdr_len",
 		 "drop_ip4_bad_checksum", "drop_ip4_bad_length", "drop_ip4_martian_src",
-		 "drop_ip4_multicast", "drop_ip4_l2_broadcast"},
+		 "drop_ip4_martian_dst", "drop_ip4_multicast", "drop_ip4_l2_broadcast"},
 };
 SL_GRAPH_NODE_REGISTER(ip4_input)
 SL_GRAPH_DROP_NODE(drop_ip4_truncated, "drop_ip4_truncated", "shorter than its IPv4 header")
@@ -97,13 +101,15 @@ SL_GRAPH_DROP_NODE(drop_ip4_bad_length, "drop_ip4_bad_length",
 		   "total length below the header or beyond the frame")
 SL_GRAPH_DROP_NODE(drop_ip4_martian_src, "drop_ip4_martian_src",
 		   "source 0/8, 127/8, multicast or broadcast")
+SL_GRAPH_DROP_NODE(drop_ip4_martian_dst, "drop_ip4_martian_dst",
+		   "destination 0/8 or 127/8 (RFC 1812 5.3.7)")
 SL_GRAPH_DROP_NODE(drop_ip4_multicast, "drop_ip4_multicast",
 		   "multicast or broadcast destination (no multicast routing)")
 SL_GRAPH_DROP_NODE(drop_ip4_l2_broadcast, "drop_ip4_l2_broadcast",
 		   "unicast IPv4 in a link-layer broadcast (RFC 1812 5.3.4)")
 
 /* --- ip4_lookup --- */
-enum { L4_REWRITE, L4_LOCAL, L4_PUNT, L4_BLACKHOLE, L4_ERROR };
+enum { L4_REWRITE, L4_LOCAL, L4_BLACKHOLE, L4_ERROR };
 
 uint32_t rt_flow_hash4(const struct sl_pktbuf *p, const struct sl_ipv4_hdr *ip)
 {
@@ -133,12 +139,12 @@ static inline uint16_t lookup_edge(struct sl_pktbuf *p, const struct sl_ipv4_hdr
 	m->nh = id;
 	switch (nh->type) {
 	case RT_NH_NEIGH:
+	case RT_NH_CONNECTED:
+		/* a subnet's host is resolved by ip4_rewrite's punt, after its TTL and MTU
+		 * checks (a CONNECTED next hop's state is never reachable) */
 		return L4_REWRITE;
 	case RT_NH_LOCAL:
 		return L4_LOCAL;
-	case RT_NH_CONNECTED:
-		m->why = RT_PUNT_RESOLVE4;
-		return L4_PUNT;
 	case RT_NH_BLACKHOLE:
 		return L4_BLACKHOLE;
 	case RT_NH_REJECT:
@@ -184,8 +190,8 @@ static struct sl_graph_node_type ip4_lookup = {
 	.process = ip4_lookup_process,
 	.trace = ip4_lookup_trace,
 	.help = "longest-prefix match on the destination, then what kind of next hop",
-	.nb_next = 5,
-	.next = {"ip4_rewrite", "ip4_local", "punt", "drop_ip4_blackhole", "ip4_icmp_error"},
+	.nb_next = 4,
+	.next = {"ip4_rewrite", "ip4_local", "drop_ip4_blackhole", "ip4_icmp_error"},
 };
 SL_GRAPH_NODE_REGISTER(ip4_lookup)
 SL_GRAPH_DROP_NODE(drop_ip4_blackhole, "drop_ip4_blackhole", "route to a blackhole")
@@ -246,7 +252,9 @@ static inline uint16_t rewrite(struct sl_pktbuf *p, struct rw_cache *c)
 
 	if (sl_unlikely(!eth))
 		return W4_HEADROOM;
-	rt_link_mac(link, eth->dst.bytes);
+	/* one 8-byte store: the MAC in bytes 0-5 (state and a zero after it are overwritten
+	 * by the source MAC right away) */
+	memcpy(eth, &link, sizeof(link));
 	eth->src = ifc->mac;
 	eth->ether_type = sl_htons(SL_ETHER_TYPE_IPV4);
 	p->port = nh->port;
@@ -427,8 +435,9 @@ static uint16_t icmp4_error(struct rt_icmp_bucket *b, struct sl_pktbuf *p)
 		m->why = RT_ICMP_HOST_UNREACH;
 	/* RFC 1812 4.3.2.7: never about an ICMP error, a non-first fragment, or a packet from
 	 * an address that is not one host; and not twice for the router's own error */
-	if ((m->flags & RT_M_ERROR) || m->why == 0 || m->why > RT_ICMP_FRAG_NEEDED ||
-	    martian_src(osrc) || (orig->fragment_offset & sl_htons(SL_IPV4_HDR_OFFSET_MASK)) ||
+	if ((m->flags & (RT_M_ERROR | RT_M_LOCAL_ORIGIN)) || m->why == 0 ||
+	    m->why > RT_ICMP_FRAG_NEEDED || martian_src(osrc) ||
+	    (orig->fragment_offset & sl_htons(SL_IPV4_HDR_OFFSET_MASK)) ||
 	    is_icmp_error(orig, p->pkt_len))
 		return E4_NOT_SENT;
 	src = source_addr4(m->iface);

@@ -238,7 +238,7 @@ SL_GRAPH_DROP_NODE(drop_ip6_l2_multicast, "drop_ip6_l2_multicast",
 		   "unicast IPv6 in a link-layer multicast or broadcast frame")
 
 /* --- ip6_lookup --- */
-enum { L6_REWRITE, L6_LOCAL, L6_PUNT, L6_BLACKHOLE, L6_ERROR, L6_LL_SRC };
+enum { L6_REWRITE, L6_LOCAL, L6_BLACKHOLE, L6_ERROR, L6_LL_SRC };
 
 uint32_t rt_flow_hash6(const struct sl_pktbuf *p, const struct sl_ipv6_hdr *ip6)
 {
@@ -276,10 +276,9 @@ static inline uint16_t lookup6_edge(struct sl_pktbuf *p, const struct sl_ipv6_hd
 		if (sl_unlikely(ip6_is_link_local(ip6->src_addr)) &&
 		    !(m->flags & RT_M_LOCAL_ORIGIN))
 			return L6_LL_SRC;
-		if (nh->type == RT_NH_NEIGH)
-			return L6_REWRITE;
-		m->why = RT_PUNT_RESOLVE6;
-		return L6_PUNT;
+		/* a subnet's host is resolved by ip6_rewrite's punt, after its hop-limit and
+		 * MTU checks (a CONNECTED next hop's state is never reachable) */
+		return L6_REWRITE;
 	case RT_NH_LOCAL:
 		return L6_LOCAL;
 	case RT_NH_BLACKHOLE:
@@ -328,8 +327,8 @@ static struct sl_graph_node_type ip6_lookup = {
 	.process = ip6_lookup_process,
 	.trace = ip6_lookup_trace,
 	.help = "longest-prefix match on the IPv6 destination, then what kind of next hop",
-	.nb_next = 6,
-	.next = {"ip6_rewrite", "ip6_local", "punt", "drop_ip6_blackhole", "ip6_icmp_error",
+	.nb_next = 5,
+	.next = {"ip6_rewrite", "ip6_local", "drop_ip6_blackhole", "ip6_icmp_error",
 		 "drop_ip6_link_local_src"},
 };
 SL_GRAPH_NODE_REGISTER(ip6_lookup)

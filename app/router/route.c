@@ -246,7 +246,13 @@ uint32_t rt_route_gateways(int family, const uint8_t (*gws)[16], unsigned n, int
 			return 0;
 		ids[i] = rt_neigh_get(family, gws[i], (uint16_t)p, true);
 		if (!ids[i]) {
-			snprintf(err, errlen, "the neighbour table is full (--neigh-max)");
+			char buf[64];
+
+			fmt_ip(buf, sizeof(buf), family, gws[i]);
+			snprintf(err, errlen,
+				 "gateway %s: the neighbour table is full (--neigh-max), "
+				 "or %s is known on another port",
+				 buf, buf);
 			return 0;
 		}
 	}
@@ -509,6 +515,17 @@ int rt_addr_add(uint16_t port, int family, const uint8_t *ip, uint8_t len, char 
 	if (rt_route_set(family, ip, full, local, err, errlen) < 0 ||
 	    (conn && rt_route_set(family, ip, len, conn, err, errlen) < 0))
 		return -ENOSPC;
+	if (family == 4 && len <= 30) {
+		/* the subnet's network and broadcast addresses are nobody to resolve: directed
+		 * broadcasts are dropped (RFC 2644), counted as blackhole */
+		uint32_t v, m = ~0u << (32 - len), net, bcast;
+
+		memcpy(&v, ip, 4);
+		net = v & m;
+		bcast = v | ~m;
+		rt_route_set(4, (const uint8_t *)&net, 32, RT_NH_ID_BLACKHOLE, err, errlen);
+		rt_route_set(4, (const uint8_t *)&bcast, 32, RT_NH_ID_BLACKHOLE, err, errlen);
+	}
 	return 0;
 }
 
@@ -533,6 +550,15 @@ int rt_addr_del(uint16_t port, int family, const uint8_t *ip, uint8_t len, char 
 	rt_route_del(family, ip, family == 4 ? 32 : 128, e, sizeof(e));
 	if (a->conn_id)
 		rt_route_del(family, ip, len, e, sizeof(e));
+	if (family == 4 && len <= 30) {
+		uint32_t v, m = ~0u << (32 - len), net, bcast;
+
+		memcpy(&v, ip, 4);
+		net = v & m;
+		bcast = v | ~m;
+		rt_route_del(4, (const uint8_t *)&net, 32, e, sizeof(e));
+		rt_route_del(4, (const uint8_t *)&bcast, 32, e, sizeof(e));
+	}
 
 	struct rt_iface *ifc = rt_iface_edit(port);
 

@@ -147,6 +147,10 @@ struct rt_nh {
 	uint32_t slot;	     /* GROUP: its member list is rt.ecmp[slot * RT_ECMP_MAX ..] */
 } SL_CACHE_ALIGNED;
 
+/* Byte i of the MAC is bits 8i..8i+7 of link, so on a little-endian CPU the word's first
+ * six bytes in memory are the MAC in order (ip4_rewrite stores the word as it is). */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "link words are little-endian");
+
 static inline uint64_t rt_link_make(const struct sl_ether_addr *mac, unsigned state)
 {
 	uint64_t v = 0;
