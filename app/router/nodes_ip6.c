@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ip6_addr.h"
 #include "router.h"
 #include "sl_cksum.h"
 
@@ -32,44 +33,6 @@
 #define ERROR_HOP_LIMIT 64
 #define NDP_HOP_LIMIT 255
 
-/* --- address predicates (network-order bytes) --- */
-static inline bool ip6_is_mcast(const uint8_t *a)
-{
-	return a[0] == 0xff;
-}
-
-static inline bool ip6_is_link_local(const uint8_t *a)
-{
-	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80; /* fe80::/10 */
-}
-
-static inline bool ip6_is_unspec(const uint8_t *a)
-{
-	static const uint8_t any[16];
-
-	return memcmp(a, any, 16) == 0;
-}
-
-static inline bool ip6_is_loopback(const uint8_t *a)
-{
-	static const uint8_t lo[16] = {[15] = 1};
-
-	return memcmp(a, lo, 16) == 0;
-}
-
-/* ff02::1 (all nodes), ff02::2 (all routers), ff02::1:ffXX:XXXX (solicited node): the
- * groups a router must take neighbour discovery from (RFC 4861 2.3, RFC 4291 2.7.1). */
-static inline bool ip6_is_ndp_group(const uint8_t *a)
-{
-	static const uint8_t zero[9];
-
-	if (a[0] != 0xff || a[1] != 0x02 || memcmp(a + 2, zero, 9) != 0)
-		return false;
-	if (a[11] == 0x01 && a[12] == 0xff)
-		return true; /* solicited node */
-	return a[11] == 0 && a[12] == 0 && a[13] == 0 && a[14] == 0 && (a[15] == 1 || a[15] == 2);
-}
-
 /* Whether a is one of ifc's IPv6 addresses (the worker's rt_own6 on a loaded iface). */
 static inline bool iface_owns6(const struct rt_iface *ifc, const uint8_t *a)
 {
@@ -86,7 +49,7 @@ static bool iface_src6(const struct rt_iface *ifc, bool link_local, uint8_t out[
 	if (!ifc)
 		return false;
 	for (unsigned i = 0; i < ifc->nb_addr6 && i < RT_MAX_ADDRS; i++) {
-		if (ip6_is_link_local(ifc->addr6[i].ip) == link_local) {
+		if (rt_ip6_is_link_local(ifc->addr6[i].ip) == link_local) {
 			memcpy(out, ifc->addr6[i].ip, 16);
 			return true;
 		}
@@ -157,26 +120,26 @@ static inline uint16_t ip6_check(struct sl_pktbuf *p)
 		sl_pktbuf_trim(p, (uint16_t)(p->pkt_len - tlen));
 
 	/* RFC 4291 2.7: never from a multicast address; 2.5.3: ::1 never leaves a host */
-	if (sl_unlikely(ip6_is_mcast(ip6->src_addr) || ip6_is_loopback(ip6->src_addr)))
+	if (sl_unlikely(rt_ip6_is_mcast(ip6->src_addr) || rt_ip6_is_loopback(ip6->src_addr)))
 		return I6_MARTIAN_SRC;
-	if (sl_unlikely(ip6_is_mcast(ip6->dst_addr))) {
+	if (sl_unlikely(rt_ip6_is_mcast(ip6->dst_addr))) {
 		/* no multicast routing: only what neighbour discovery (and ping) needs */
-		if (ip6->proto == SL_IPPROTO_ICMPV6 && ip6_is_ndp_group(ip6->dst_addr))
+		if (ip6->proto == SL_IPPROTO_ICMPV6 && rt_ip6_is_ndp_group(ip6->dst_addr))
 			return I6_LOCAL;
 		return I6_MCAST;
 	}
 	/* RFC 4291 2.5.2: :: only as the source of duplicate address detection (to a
 	 * solicited-node group, above), never forwarded; ::1 and :: are no destination */
-	if (sl_unlikely(ip6_is_unspec(ip6->src_addr)))
+	if (sl_unlikely(rt_ip6_is_unspec(ip6->src_addr)))
 		return I6_MARTIAN_SRC;
-	if (sl_unlikely(ip6_is_unspec(ip6->dst_addr) || ip6_is_loopback(ip6->dst_addr)))
+	if (sl_unlikely(rt_ip6_is_unspec(ip6->dst_addr) || rt_ip6_is_loopback(ip6->dst_addr)))
 		return I6_MARTIAN_DST;
 	/* like RFC 1812 5.3.4 for IPv4 (and Linux's ip6_forward): unicast IPv6 in a
 	 * link-layer multicast or broadcast frame is not ours to take */
 	if (sl_unlikely(p->data_off >= SL_ETHER_HDR_LEN &&
 			(sl_pktbuf_mtod_offset(p, const uint8_t *, -SL_ETHER_HDR_LEN)[0] & 1)))
 		return I6_L2_MCAST;
-	if (sl_unlikely(ip6_is_link_local(ip6->dst_addr))) {
+	if (sl_unlikely(rt_ip6_is_link_local(ip6->dst_addr))) {
 		const struct rt_iface *ifc = rt_iface(rt_meta(p)->iface);
 
 		/* RFC 4291 2.5.6: never forwarded; ours only on the link it arrived on */
@@ -273,7 +236,7 @@ static inline uint16_t lookup6_edge(struct sl_pktbuf *p, const struct sl_ipv6_hd
 	case RT_NH_NEIGH:
 	case RT_NH_CONNECTED:
 		/* RFC 4291 2.5.6: a link-local source stays on its link */
-		if (sl_unlikely(ip6_is_link_local(ip6->src_addr)) &&
+		if (sl_unlikely(rt_ip6_is_link_local(ip6->src_addr)) &&
 		    !(m->flags & RT_M_LOCAL_ORIGIN))
 			return L6_LL_SRC;
 		/* a subnet's host is resolved by ip6_rewrite's punt, after its hop-limit and
@@ -450,12 +413,12 @@ static uint16_t echo6(struct sl_pktbuf *p, struct sl_ipv6_hdr *ip6, struct sl_ic
 	struct rt_meta *m = rt_meta(p);
 	uint8_t src[16];
 
-	if (sl_unlikely(ip6_is_unspec(ip6->src_addr)))
+	if (sl_unlikely(rt_ip6_is_unspec(ip6->src_addr)))
 		return LC6_ICMP_OTHER; /* nowhere to answer */
-	if (ip6_is_mcast(ip6->dst_addr)) {
+	if (rt_ip6_is_mcast(ip6->dst_addr)) {
 		/* answer from our own address on that link, of the asker's scope */
 		const struct rt_iface *ifc = rt_iface(m->iface);
-		bool ll = ip6_is_link_local(ip6->src_addr);
+		bool ll = rt_ip6_is_link_local(ip6->src_addr);
 
 		if (!iface_src6(ifc, ll, src) && !iface_src6(ifc, !ll, src))
 			return LC6_NO_SRC;
@@ -468,7 +431,7 @@ static uint16_t echo6(struct sl_pktbuf *p, struct sl_ipv6_hdr *ip6, struct sl_ic
 	icmp->type = SL_ICMP6_ECHO_REPLY;
 	icmp->cksum = sl_ipv6_udptcp_cksum(ip6, icmp); /* the pseudo-header changed too */
 	m->flags |= RT_M_LOCAL_ORIGIN;
-	if (!ip6_is_link_local(ip6->src_addr) && !ip6_is_link_local(ip6->dst_addr))
+	if (!rt_ip6_is_link_local(ip6->src_addr) && !rt_ip6_is_link_local(ip6->dst_addr))
 		return LC6_LOOKUP;
 
 	/* a link-local answer goes back the way the request came */
@@ -623,12 +586,12 @@ static uint16_t icmp6_error(struct rt_icmp_bucket *b, struct sl_pktbuf *p)
 	if ((m->flags & (RT_M_ERROR | RT_M_LOCAL_ORIGIN)) || m->why == 0 ||
 	    m->why > RT_ICMP_FRAG_NEEDED || p->nb_segs != 1 || p->data_len < SL_IPV6_HDR_LEN)
 		return E6_NOT_SENT;
-	if (ip6_is_mcast(orig->src_addr) || ip6_is_unspec(orig->src_addr) ||
-	    ip6_is_loopback(orig->src_addr) ||
-	    (ip6_is_mcast(orig->dst_addr) && m->why != RT_ICMP_FRAG_NEEDED) || is_icmp6_error(p))
+	if (rt_ip6_is_mcast(orig->src_addr) || rt_ip6_is_unspec(orig->src_addr) ||
+	    rt_ip6_is_loopback(orig->src_addr) ||
+	    (rt_ip6_is_mcast(orig->dst_addr) && m->why != RT_ICMP_FRAG_NEEDED) || is_icmp6_error(p))
 		return E6_NOT_SENT;
 	memcpy(osrc, orig->src_addr, 16);
-	ll = ip6_is_link_local(osrc);
+	ll = rt_ip6_is_link_local(osrc);
 	/* a source of the asker's scope: on the input interface, else (global) any other */
 	if (!iface_src6(rt_iface(m->iface), ll, src)) {
 		uint16_t port;

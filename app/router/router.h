@@ -285,6 +285,16 @@ void rt_arp_request(uint32_t nh);
 void rt_ndp_input(struct sl_pktbuf *p);
 void rt_ndp_solicit(uint32_t nh);
 
+/* Neighbour discovery (RFC 4861): message types beside NS/NA, the hop limit every message
+ * carries, option types (length in 8-byte units, never 0), the NS/NA size without options. */
+#define ND_ROUTER_SOLICIT 133
+#define ND_ROUTER_ADVERT 134
+#define ND_REDIRECT 137
+#define ND_HOP_LIMIT 255
+#define ND_OPT_SRC_LLADDR 1
+#define ND_OPT_TGT_LLADDR 2
+#define ND_NS_NA_MIN 24
+
 /* NA flags (the first byte of the word after the checksum). */
 #define RT_NDP_NA_ROUTER 0x80
 #define RT_NDP_NA_SOLICITED 0x40

@@ -11,6 +11,7 @@
 #   TARGET            parse (default): the packet parser, fuzz_parse.c
 #                     memif_ctl: the memif control channel, fuzz_memif_ctl.c (work files in
 #                     <work>/memif_ctl)
+#                     ndp: the router's neighbour discovery parser, fuzz_ndp.c
 #                     ctl: lib/ctl's request and start-up-line parsers, fuzz_ctl.c (work
 #                     files in <work>/ctl; needs libjansson-dev)
 # Environment: CLANG (default clang).
@@ -21,9 +22,9 @@ secs=${2:-60}
 target=${3:-parse}
 clang=${CLANG:-clang}
 case $target in
-parse | memif_ctl | ctl) ;;
+parse | memif_ctl | ctl | ndp) ;;
 *)
-	echo "fuzz: unknown target '$target'; use parse, memif_ctl or ctl" >&2
+	echo "fuzz: unknown target '$target'; use parse, memif_ctl, ctl or ndp" >&2
 	exit 2
 	;;
 esac
@@ -52,6 +53,17 @@ if [ "$target" = parse ]; then
 		"$src/tests/fuzz/fuzz_parse.c" "$src"/lib/net/*.c "$src/lib/log/log.c" \
 		-o "$bin"
 	max_len=2048
+elif [ "$target" = ndp ]; then
+	# The router's NDP parser (app/router/ndp_parse.c) reads only the frame: it and
+	# lib/net's checksums; router.h's other headers are read for their types.
+	incs=""
+	for d in "$src"/lib/*/; do incs="$incs -I$d"; done
+	"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$src/app/router" $incs \
+		"$src/tests/fuzz/fuzz_ndp.c" "$src/app/router/ndp_parse.c" "$src"/lib/net/*.c \
+		"$src/lib/log/log.c" -o "$bin"
+	max_len=1600
 elif [ "$target" = ctl ]; then
 	# lib/ctl whole (the harness runs requests through sl_ctl_exec on a server whose
 	# socket is in /tmp) and the log library; jansson from the system.
