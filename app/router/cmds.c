@@ -635,6 +635,16 @@ static int cmd_stats(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 		"); control-plane drops %" PRIu64 "; busy %.1f%%\n",
 		in, sent, gdrops, punted, overflow, balance, d.total - gdrops,
 		busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0);
+	/* node by node: what each node got = what its predecessors sent it, and what it
+	 * processed = what it sent on (exact once traffic stops; a walk may be under way) */
+	char books[256] = "ok";
+
+	for (unsigned w = 0; w < rt.nb_workers; w++)
+		if (rt.workers[w].graph &&
+		    sl_graph_check_books(rt.workers[w].graph, books, sizeof(books)) < 0)
+			break;
+	fprintf(f, "books, node by node: %s\n", books);
+
 	json_t *ev = json_object();
 
 	rt_cstat_foreach(cstat_event, ev);
@@ -651,6 +661,7 @@ static int cmd_stats(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 	json_object_set_new(data, "nodes", jn);
 	json_object_set_new(data, "drops", d.arr);
 	json_object_set_new(data, "control", ev);
+	json_object_set_new(data, "books", json_string(books));
 	json_object_set_new(data, "graph",
 			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "in",
 				      (json_int_t)in, "sent", (json_int_t)sent, "dropped",
@@ -779,8 +790,16 @@ static int cmd_graph_show(struct sl_ctl_req *req, int argc, char **argv, void *c
 
 		sl_ctl_printf(req, "%-24s ->", node->name);
 		for (unsigned e = 0; e < node->nb_next; e++) {
-			sl_ctl_printf(req, " %s", node->next[e]->name);
-			json_array_append_new(next, json_string(node->next[e]->name));
+			uint64_t pk = 0;
+
+			for (unsigned w = 0; w < rt.nb_workers; w++)
+				pk += sl_graph_edge_packets(rt.workers[w].graph, i, e);
+			sl_ctl_printf(req, " %s", node->next[e].node->name);
+			if (pk)
+				sl_ctl_printf(req, " (%" PRIu64 ")", pk);
+			json_array_append_new(next, json_pack("{s:s, s:I}", "node",
+							      node->next[e].node->name, "packets",
+							      (json_int_t)pk));
 		}
 		sl_ctl_printf(req, "\n");
 		json_array_append_new(arr,

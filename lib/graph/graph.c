@@ -177,13 +177,14 @@ struct sl_graph *sl_graph_create(const struct sl_graph_config *cfg)
 	size_t off_nodes =
 		off_priv + SL_ALIGN_UP(sizeof(struct sl_graph_priv), (size_t)SL_CACHE_LINE);
 	size_t off_edges = off_nodes + nn * sizeof(struct sl_graph_node);
-	size_t off_fifo = SL_ALIGN_UP(off_edges + nedges * sizeof(void *), (size_t)SL_CACHE_LINE);
+	size_t off_fifo = SL_ALIGN_UP(off_edges + nedges * sizeof(struct sl_graph_edge),
+				      (size_t)SL_CACHE_LINE);
 	size_t off_vecs = SL_ALIGN_UP(off_fifo + fifo * sizeof(void *), (size_t)SL_CACHE_LINE);
 	size_t vec_bytes = SL_GRAPH_VEC_SIZE * sizeof(struct sl_pktbuf *);
 	/* a move swaps two nodes' buffers, so each node always holds exactly one */
 	size_t off_base = off_vecs + nn * vec_bytes;
-	size_t off_recs = SL_ALIGN_UP(off_base + nn * sizeof(struct sl_graph_node_stats),
-				      (size_t)SL_CACHE_LINE);
+	size_t off_ebase = off_base + nn * sizeof(struct sl_graph_node_stats);
+	size_t off_recs = SL_ALIGN_UP(off_ebase + nedges * sizeof(uint64_t), (size_t)SL_CACHE_LINE);
 	size_t total = off_recs + SL_GRAPH_TRACE_RECORDS * sizeof(struct sl_graph_trace_rec);
 	char *mem = sl_malloc(total, SL_CACHE_LINE, cfg->node);
 
@@ -209,7 +210,11 @@ struct sl_graph *sl_graph_create(const struct sl_graph_config *cfg)
 	g->app = cfg->app;
 	g->worker = cfg->worker;
 
-	struct sl_graph_node **edges = (struct sl_graph_node **)(mem + off_edges);
+	struct sl_graph_edge *edges = (struct sl_graph_edge *)(mem + off_edges);
+
+	pv->edges = edges;
+	pv->nb_edges = nedges;
+	pv->ebase = (uint64_t *)(mem + off_ebase);
 
 	for (unsigned i = 0; i < nn; i++) {
 		struct sl_graph_node *node = &pv->nodes[i];
@@ -224,7 +229,7 @@ struct sl_graph *sl_graph_create(const struct sl_graph_config *cfg)
 		node->nb_next = t->nb_next;
 		node->next = edges;
 		for (unsigned e = 0; e < t->nb_next; e++)
-			edges[e] = &pv->nodes[edge_target(&b, ns, t->next[e])];
+			edges[e].node = &pv->nodes[edge_target(&b, ns, t->next[e])];
 		edges += t->nb_next;
 		if (i < ns) {
 			memcpy(node->ctx, cfg->sources[i].ctx, sizeof(node->ctx));
@@ -410,8 +415,64 @@ void sl_graph_stats(const struct sl_graph *g, struct sl_graph_stats *st)
 	st->overflow -= b->overflow;
 }
 
+uint64_t sl_graph_edge_packets(const struct sl_graph *g, unsigned i, unsigned e)
+{
+	const struct sl_graph_node *node;
+
+	if (i >= g->priv->nb_nodes || e >= g->priv->nodes[i].nb_next)
+		return 0;
+	node = &g->priv->nodes[i];
+	return sl_counter_read(&node->next[e].packets) -
+	       g->priv->ebase[&node->next[e] - g->priv->edges];
+}
+
+int sl_graph_check_books(const struct sl_graph *g, char *why, size_t len)
+{
+	const struct sl_graph_priv *pv = g->priv;
+	uint64_t *in = calloc(pv->nb_nodes, sizeof(*in));
+	int rc = 0;
+
+	if (!in)
+		return -ENOMEM;
+	for (unsigned i = 0; i < pv->nb_nodes; i++)
+		for (unsigned e = 0; e < pv->nodes[i].nb_next; e++)
+			in[pv->nodes[i].next[e].node->id] += sl_graph_edge_packets(g, i, e);
+	for (unsigned i = 0; i < pv->nb_nodes && rc == 0; i++) {
+		const struct sl_graph_node *node = &pv->nodes[i];
+		struct sl_graph_node_stats st;
+		uint64_t out = 0;
+
+		sl_graph_node_stats(g, i, &st);
+		for (unsigned e = 0; e < node->nb_next; e++)
+			out += sl_graph_edge_packets(g, i, e);
+		if (!(node->flags & SL_GRAPH_SOURCE) && in[i] != st.packets) {
+			snprintf(why, len,
+				 "%s processed %" PRIu64 " packets but its predecessors "
+				 "sent it %" PRIu64,
+				 node->name, st.packets, in[i]);
+			rc = -EBADMSG;
+		} else if (!(node->flags & SL_GRAPH_SINK) && out != st.packets) {
+			/* overflow is the graph's, not a node's: allowed as the difference */
+			struct sl_graph_stats gs;
+
+			sl_graph_stats(g, &gs);
+			if (st.packets - out > gs.overflow) {
+				snprintf(why, len,
+					 "%s processed %" PRIu64 " packets but sent %" PRIu64
+					 " along its edges",
+					 node->name, st.packets, out);
+				rc = -EBADMSG;
+			}
+		}
+	}
+	free(in);
+	return rc;
+}
+
 void sl_graph_stats_reset(struct sl_graph *g)
 {
+	for (unsigned i = 0; i < g->priv->nb_edges; i++)
+		g->priv->ebase[i] = sl_counter_read(&g->priv->edges[i].packets);
 	for (unsigned i = 0; i < g->priv->nb_nodes; i++)
 		node_raw(&g->priv->nodes[i], &g->priv->base[i]);
 	graph_raw(g, &g->priv->gbase);

@@ -34,8 +34,12 @@ struct sl_graph_priv {
 	sl_graph_trace_filter_fn trace_req_filter;
 	void *trace_req_arg;
 
+	struct sl_graph_edge *edges; /* every instance's edges, instance by instance */
+	unsigned nb_edges;
+
 	/* (control) reset bases */
 	struct sl_graph_node_stats *base;
+	uint64_t *ebase; /* per edge */
 	struct sl_graph_stats gbase;
 };
 

@@ -126,6 +126,15 @@ uint16_t sl_graph__drop_process(struct sl_graph *g, struct sl_graph_node *node,
 	};                                                                                         \
 	SL_GRAPH_NODE_REGISTER(ident)
 
+/* An edge of an instance: the next node and the packets sent along it (worker-written,
+ * in the line the enqueue reads anyway), so every node's input and output can be checked
+ * against each other: packets(X) = sum of the edges into X, and for a node that is not a
+ * sink, packets(X) = sum of its edges out. */
+struct sl_graph_edge {
+	struct sl_graph_node *node;
+	uint64_t packets; /* (worker) */
+};
+
 /* One instance of a node type in one graph.  Line 0 is what the walk and enqueues touch. */
 struct sl_graph_node {
 	struct sl_pktbuf **objs; /* (worker) input vector, SL_GRAPH_VEC_SIZE entries */
@@ -134,11 +143,11 @@ struct sl_graph_node {
 	uint16_t id;	/* index in the graph */
 	uint16_t flags; /* the type's */
 	sl_graph_process_fn process;
-	struct sl_graph_node **next; /* nb_next edges, resolved */
-	uint64_t calls;		     /* (worker) process calls */
-	uint64_t vectors;	     /* (worker) calls with packets */
-	uint64_t packets;	     /* (worker) packets processed */
-	uint64_t cycles;	     /* (worker) TSC cycles in calls with packets */
+	struct sl_graph_edge *next; /* nb_next edges, resolved */
+	uint64_t calls;		    /* (worker) process calls */
+	uint64_t vectors;	    /* (worker) calls with packets */
+	uint64_t packets;	    /* (worker) packets processed */
+	uint64_t cycles;	    /* (worker) TSC cycles in calls with packets */
 	/* line 1: the node's own context */
 	uint8_t ctx[SL_GRAPH_CTX_SIZE] SL_CACHE_ALIGNED;
 	/* line 2: cold */
@@ -180,7 +189,8 @@ static inline void sl_graph__pend(struct sl_graph *g, struct sl_graph_node *next
 static inline void sl_graph_enqueue(struct sl_graph *g, struct sl_graph_node *node, uint16_t edge,
 				    struct sl_pktbuf *p)
 {
-	struct sl_graph_node *next = node->next[edge];
+	struct sl_graph_edge *e = &node->next[edge];
+	struct sl_graph_node *next = e->node;
 
 	if (sl_unlikely(next->n == SL_GRAPH_VEC_SIZE)) {
 		sl_graph__overflow(g, &p, 1);
@@ -189,13 +199,15 @@ static inline void sl_graph_enqueue(struct sl_graph *g, struct sl_graph_node *no
 	if (next->n == 0)
 		sl_graph__pend(g, next);
 	next->objs[next->n++] = p;
+	sl_counter_add(&e->packets, 1);
 }
 
 /* Sends n packets along one edge (copying their pointers). */
 static inline void sl_graph_enqueue_n(struct sl_graph *g, struct sl_graph_node *node, uint16_t edge,
 				      struct sl_pktbuf **pkts, uint16_t n)
 {
-	struct sl_graph_node *next = node->next[edge];
+	struct sl_graph_edge *e = &node->next[edge];
+	struct sl_graph_node *next = e->node;
 	uint16_t room = (uint16_t)(SL_GRAPH_VEC_SIZE - next->n);
 
 	if (sl_unlikely(n == 0))
@@ -210,6 +222,7 @@ static inline void sl_graph_enqueue_n(struct sl_graph *g, struct sl_graph_node *
 		sl_graph__pend(g, next);
 	memcpy(&next->objs[next->n], pkts, n * sizeof(*pkts));
 	next->n = (uint16_t)(next->n + n);
+	sl_counter_add(&e->packets, n);
 }
 
 /*
@@ -220,13 +233,15 @@ static inline void sl_graph_enqueue_n(struct sl_graph *g, struct sl_graph_node *
 static inline void sl_graph_move(struct sl_graph *g, struct sl_graph_node *node, uint16_t edge,
 				 struct sl_pktbuf **pkts, uint16_t n)
 {
-	struct sl_graph_node *next = node->next[edge];
+	struct sl_graph_edge *e = &node->next[edge];
+	struct sl_graph_node *next = e->node;
 
 	if (sl_likely(next->n == 0 && pkts == node->objs && n)) {
 		node->objs = next->objs;
 		next->objs = pkts;
 		next->n = n;
 		sl_graph__pend(g, next);
+		sl_counter_add(&e->packets, n);
 		return;
 	}
 	sl_graph_enqueue_n(g, node, edge, pkts, n);
@@ -341,6 +356,15 @@ struct sl_graph_stats {
 
 /* Since the last reset (the worker's counters never go back; a reset stores a base). */
 void sl_graph_node_stats(const struct sl_graph *g, unsigned i, struct sl_graph_node_stats *st);
+/* Packets instance i sent along its edge e since the last reset (0 for a bad i or e). */
+uint64_t sl_graph_edge_packets(const struct sl_graph *g, unsigned i, unsigned e);
+/*
+ * Checks every instance's books once the graph is quiet (no walk running): what each node
+ * received equals what its predecessors sent along their edges into it, and what each
+ * node that is not a sink processed equals what it sent along its edges (overflow counted
+ * as sent).  Returns 0, or -EBADMSG with why naming the first node that does not balance.
+ */
+int sl_graph_check_books(const struct sl_graph *g, char *why, size_t len);
 void sl_graph_stats(const struct sl_graph *g, struct sl_graph_stats *st);
 void sl_graph_stats_reset(struct sl_graph *g);
 

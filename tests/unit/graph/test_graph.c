@@ -258,8 +258,17 @@ static void test_walk_split_and_stats(void **state)
 	assert_int_equal(ns.calls, walks + 1);
 	assert_int_equal(ns.vectors, walks);
 
+	/* node by node: t_split sent 500 each way */
+	char why[256];
+	struct sl_graph_node *sp = sl_graph_node_by_name(g, "t_split");
+
+	assert_int_equal(sl_graph_edge_packets(g, sp->id, 0), 500);
+	assert_int_equal(sl_graph_edge_packets(g, sp->id, 1), 500);
+	assert_int_equal(sl_graph_check_books(g, why, sizeof(why)), 0);
+
 	sl_graph_stats_reset(g);
 	assert_int_equal(node_packets(g, "t_split"), 0);
+	assert_int_equal(sl_graph_edge_packets(g, sp->id, 0), 0);
 	sl_graph_stats(g, &gs);
 	assert_int_equal(gs.rx, 0);
 	sl_graph_free(g);

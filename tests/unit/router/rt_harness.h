@@ -550,6 +550,11 @@ static void h_end_at(const char *file, int line)
 	if (bad)
 		fail_msg("%s:%d: drop counters differ from what the test sent for them", file,
 			 line);
+
+	char why[256];
+
+	if (sl_graph_check_books(g, why, sizeof(why)) < 0)
+		fail_msg("%s:%d: node by node: %s", file, line, why);
 	sl_graph_stats(g, &gs);
 	sent = npkts(SL_GRAPH_PORT_TX) - npkts("drop_tx_full");
 	punted = npkts("punt") - npkts("drop_punt_full");
