@@ -5,7 +5,7 @@ set -eu
 need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev libxdp-dev libbpf-dev libedit-dev libjansson-dev"
 case "${1:-build}" in
   # dpdk-dev ships dpdk-testpmd, the memif interop tests' peer.
-  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping python3 dpdk-dev clang-format git" ;;
+  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping iputils-tracepath traceroute iperf3 ethtool python3 dpdk-dev clang-format git" ;;
   # dpdk-doc ships DPDK's example sources: bench/router builds l3fwd and l3fwd-graph from them.
   bench) need="$need dpdk-dev dpdk-doc" ;;
 esac

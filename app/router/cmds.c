@@ -252,6 +252,11 @@ static int cmd_route_add(struct sl_ctl_req *req, int argc, char **argv, void *ct
 				    "'%s' is not a prefix (10.0.0.0/8, "
 				    "2001:db8::/32; no host bits after the length)",
 				    argv[0]);
+	if (rt_route_owned(family, ip, len))
+		return sl_ctl_error(req, -EBUSY,
+				    "%s belongs to an interface address (address "
+				    "show; address del removes it)",
+				    argv[0]);
 	if (strcmp(argv[1], "blackhole") == 0 && argc == 2) {
 		id = RT_NH_ID_BLACKHOLE;
 	} else if (strcmp(argv[1], "reject") == 0 && argc == 2) {
@@ -299,6 +304,11 @@ static int cmd_route_del(struct sl_ctl_req *req, int argc, char **argv, void *ct
 		return sl_ctl_usage_error(req, NULL);
 	if (parse_prefix(argv[0], &family, ip, &len) < 0)
 		return sl_ctl_error(req, -EINVAL, "'%s' is not a prefix", argv[0]);
+	if (rt_route_owned(family, ip, len))
+		return sl_ctl_error(req, -EBUSY,
+				    "%s belongs to an interface address (address "
+				    "show; address del removes it)",
+				    argv[0]);
 	rc = rt_route_del(family, ip, len, err, sizeof(err));
 	return rc < 0 ? sl_ctl_error(req, rc, "%s", err) : 0;
 }

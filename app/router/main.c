@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
 	"usage: sluice-router [runtime options] [-- router options]\n"
-	"Runtime options (sluice-router --help-runtime lists them) give the ports:\n"
+	"Runtime options (sluice-router --help lists them) give the ports:\n"
 	"  --vdev net_af_packet0,iface=veth0 --vdev net_af_xdp1,iface=veth1 ...\n"
 	"Router options:\n"
 	"  --startup FILE   commands to run at start (the sluice-routerctl commands)\n"
@@ -56,6 +56,8 @@ static int parse_u32(const char *name, const char *s, uint32_t min, uint32_t max
 	return 0;
 }
 
+/* The router's options: 0, 1 when -h printed the help, -1 after a line naming the bad
+ * option. */
 static int parse_opts(int argc, char **argv)
 {
 	static const struct option lo[] = {{"startup", required_argument, NULL, 's'},
@@ -98,7 +100,7 @@ static int parse_opts(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			exit(0);
+			return 1;
 		default:
 			fputs(usage_text, stderr);
 			return -1;
@@ -225,21 +227,17 @@ static int worker_main(void *arg)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Everything after sl_init(): 0, 1 (failed, said why) or 2 (usage). */
+static int run(int argc, char **argv)
 {
 	char sock[256];
 	struct sl_ctl *ctl;
 	uint32_t lc;
-	int n;
+	int rc;
 
-	n = sl_init(argc, argv);
-	if (n == -ECANCELED)
-		return 0;
-	if (n < 0)
-		return 1;
-	/* the router's own options: sl_init() left the program name in front of them */
-	if (parse_opts(argc - n, argv + n) < 0)
-		return 2;
+	rc = parse_opts(argc, argv);
+	if (rc != 0)
+		return rc < 0 ? 2 : 0;
 	if (sl_port_create_vdevs() < 0)
 		return 1;
 	if (sl_port_count() == 0) {
@@ -293,8 +291,10 @@ int main(int argc, char **argv)
 	struct sl_ctl_config cc = {.path = opt.socket ? opt.socket : sock};
 
 	ctl = sl_ctl_create(&cc, &rt);
-	if (!ctl || rt_cmds_register(ctl) < 0)
+	if (!ctl || rt_cmds_register(ctl) < 0) {
+		sl_ctl_free(ctl);
 		return 1;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	/* workers first: a grace period the start-up file's commands wait for needs them
@@ -304,17 +304,17 @@ int main(int argc, char **argv)
 	else
 		for (unsigned w = 0; w < rt.nb_workers; w++)
 			sl_lcore_launch(rt.workers[w].lcore, worker_main, &rt.workers[w]);
+	rc = 0;
 	if (opt.startup && sl_ctl_run_file(ctl, opt.startup) < 0) {
 		fprintf(stderr, "sluice-router: start-up file %s failed (the line above)\n",
 			opt.startup);
 		rt.quit = true;
-		sl_lcore_wait_all();
-		sl_ctl_free(ctl);
-		return 1;
+		rc = 1;
+	} else {
+		fprintf(stderr, "sluice-router: %u ports, %u worker%s%s, control socket %s\n",
+			sl_port_count(), rt.nb_workers, rt.nb_workers == 1 ? "" : "s",
+			inline_walk ? " (on the main lcore)" : "", cc.path);
 	}
-	fprintf(stderr, "sluice-router: %u ports, %u worker%s%s, control socket %s\n",
-		sl_port_count(), rt.nb_workers, rt.nb_workers == 1 ? "" : "s",
-		inline_walk ? " (on the main lcore)" : "", cc.path);
 	while (!rt.quit) {
 		sl_ctl_poll(ctl, inline_walk ? 0 : 1);
 		rt_control_poll();
@@ -326,7 +326,21 @@ int main(int argc, char **argv)
 	}
 	sl_lcore_wait_all();
 	sl_ctl_free(ctl);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int n = sl_init(argc, argv), rc;
+
+	if (n == -ECANCELED)
+		return 0;
+	if (n < 0)
+		return 1;
+	/* the router's own options: sl_init() left the program name in front of them */
+	rc = run(argc - n, argv + n);
+	/* every exit path releases the ports and the runtime directory */
 	sl_port_close_all();
 	sl_cleanup();
-	return 0;
+	return rc;
 }

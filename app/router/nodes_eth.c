@@ -70,7 +70,17 @@ SL_GRAPH_NODE_REGISTER(inject)
 SL_GRAPH_DROP_NODE(drop_inject_bad, "drop_inject_bad", "control sent a packet with no entry")
 
 /* --- eth_input --- */
-enum { ETH_IP4, ETH_IP6, ETH_ARP, ETH_TRUNC, ETH_DOWN, ETH_OTHER_HOST, ETH_TYPE, ETH_VLAN };
+enum {
+	ETH_IP4,
+	ETH_IP6,
+	ETH_ARP,
+	ETH_TRUNC,
+	ETH_DOWN,
+	ETH_OTHER_HOST,
+	ETH_TYPE,
+	ETH_VLAN,
+	ETH_CHAINED
+};
 
 static inline uint16_t eth_classify(struct sl_pktbuf *p)
 {
@@ -81,8 +91,13 @@ static inline uint16_t eth_classify(struct sl_pktbuf *p)
 
 	if (sl_unlikely(!ifc || !ifc->up))
 		return ETH_DOWN;
-	if (sl_unlikely(p->data_len < SL_ETHER_HDR_LEN || p->nb_segs != 1))
+	if (sl_unlikely(p->data_len < SL_ETHER_HDR_LEN))
 		return ETH_TRUNC;
+	if (sl_unlikely(p->nb_segs != 1))
+		return ETH_CHAINED;
+	/* a tag the driver took out of the frame (af_packet: the kernel always does) */
+	if (sl_unlikely(p->ol_flags & (SL_PKT_RX_VLAN | SL_PKT_RX_VLAN_STRIPPED)))
+		return ETH_VLAN;
 	eth = sl_pktbuf_mtod(p, const struct sl_ether_hdr *);
 	/* own MAC: compare 4 + 2 bytes; group addresses (bit 0) pass: broadcast, multicast */
 	if (sl_unlikely(memcmp(&eth->dst, &ifc->mac, 6) != 0) && !(eth->dst.bytes[0] & 1))
@@ -125,13 +140,17 @@ static struct sl_graph_node_type eth_input = {
 	.name = "eth_input",
 	.process = eth_input_process,
 	.help = "accepts frames for this interface's MAC, broadcast and multicast",
-	.nb_next = 8,
+	.nb_next = 9,
 	.next = {"ip4_input", "ip6_input", "arp_input", "drop_eth_truncated", "drop_iface_down",
-		 "drop_eth_other_host", "drop_eth_unknown_type", "drop_eth_vlan"},
+		 "drop_eth_other_host", "drop_eth_unknown_type", "drop_eth_vlan",
+		 "drop_eth_chained"},
 };
 SL_GRAPH_NODE_REGISTER(eth_input)
 SL_GRAPH_DROP_NODE(drop_eth_truncated, "drop_eth_truncated",
-		   "frame shorter than an Ethernet header (or chained)")
+		   "frame shorter than an Ethernet header")
+SL_GRAPH_DROP_NODE(drop_eth_chained, "drop_eth_chained",
+		   "a frame in several segments: bigger than a buffer (GSO/GRO on the sending "
+		   "interface? ethtool -K IF gso off gro off)")
 SL_GRAPH_DROP_NODE(drop_iface_down, "drop_iface_down", "received on an interface that is down")
 SL_GRAPH_DROP_NODE(drop_eth_other_host, "drop_eth_other_host",
 		   "unicast frame for another MAC address")

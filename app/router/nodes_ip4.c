@@ -440,7 +440,9 @@ static uint16_t icmp4_error(struct rt_icmp_bucket *b, struct sl_pktbuf *p)
 	    (orig->fragment_offset & sl_htons(SL_IPV4_HDR_OFFSET_MASK)) ||
 	    is_icmp_error(orig, p->pkt_len))
 		return E4_NOT_SENT;
-	src = source_addr4(m->iface);
+	/* about a packet for the router itself (port unreachable): from the address it was
+	 * sent to, as the sender expects (RFC 1812 4.3.2.4); else the input interface's */
+	src = m->why == RT_ICMP_PORT_UNREACH ? sl_ntohl(orig->dst_addr) : source_addr4(m->iface);
 	if (!src)
 		return E4_NOT_SENT;
 	if (!rt_icmp_allow(b))

@@ -592,8 +592,12 @@ static uint16_t icmp6_error(struct rt_icmp_bucket *b, struct sl_pktbuf *p)
 		return E6_NOT_SENT;
 	memcpy(osrc, orig->src_addr, 16);
 	ll = rt_ip6_is_link_local(osrc);
-	/* a source of the asker's scope: on the input interface, else (global) any other */
-	if (!iface_src6(rt_iface(m->iface), ll, src)) {
+	/* about a packet for the router itself (port unreachable): from the address it was
+	 * sent to (RFC 4443 2.2 (a)); else a source of the asker's scope on the input
+	 * interface, else (global) any other */
+	if (m->why == RT_ICMP_PORT_UNREACH && !rt_ip6_is_mcast(orig->dst_addr))
+		memcpy(src, orig->dst_addr, 16);
+	else if (!iface_src6(rt_iface(m->iface), ll, src)) {
 		uint16_t port;
 
 		if (ll)

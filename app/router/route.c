@@ -339,10 +339,11 @@ void rt_route_show(json_t *arr, FILE *out, int family, unsigned limit)
 		} else {
 			sl_ipv6_prefix_format(pfx, sizeof(pfx), k->ip, k->depth);
 		}
-		nh_text((uint32_t)val, nh, sizeof(nh));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "prefix", pfx, "nexthop",
-						     nh, "nh", (int)val));
-		fprintf(out, "%-44s %s\n", pfx, nh);
+		const char *t = nh_text((uint32_t)val, nh, sizeof(nh));
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "prefix", pfx, "nexthop", t,
+						     "nh", (int)val));
+		fprintf(out, "%-44s %s\n", pfx, t);
 		shown++;
 	}
 }
@@ -458,6 +459,34 @@ out_err:
 }
 
 /* --- addresses --- */
+
+bool rt_route_owned(int family, const uint8_t *ip, uint8_t depth)
+{
+	uint8_t k[16], a[16];
+
+	memcpy(k, ip, 16);
+	mask(family, k, depth);
+	for (struct addr_rec *r = addrs; r; r = r->next) {
+		if (r->family != family)
+			continue;
+		if (depth == (family == 4 ? 32 : 128) &&
+		    memcmp(r->ip, k, family == 4 ? 4 : 16) == 0)
+			return true; /* its local route */
+		memcpy(a, r->ip, 16);
+		mask(family, a, r->len);
+		if (r->conn_id && depth == r->len && memcmp(a, k, 16) == 0)
+			return true; /* its connected route */
+		if (family == 4 && r->len <= 30 && depth == 32) {
+			uint32_t v, m = ~0u << (32 - r->len), x;
+
+			memcpy(&v, r->ip, 4);
+			memcpy(&x, k, 4);
+			if (x == (v & m) || x == (v | ~m))
+				return true; /* its network or broadcast blackhole */
+		}
+	}
+	return false;
+}
 
 int rt_addr_add(uint16_t port, int family, const uint8_t *ip, uint8_t len, char *err, size_t errlen)
 {

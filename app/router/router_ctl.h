@@ -57,6 +57,10 @@ int rt_route_load(const char *path, const uint8_t (*gws4)[16], unsigned n4,
 		  const uint8_t (*gws6)[16], unsigned n6, char *err, size_t errlen,
 		  unsigned *loaded);
 
+/* Whether family/ip/depth is a route an address owns (its local, connected, network or
+ * broadcast route): route add/del refuse those (address del removes them). */
+bool rt_route_owned(int family, const uint8_t *ip, uint8_t depth);
+
 /* Addresses (cmds.c calls them; route.c keeps the local and connected routes). */
 int rt_addr_add(uint16_t port, int family, const uint8_t *ip, uint8_t len, char *err,
 		size_t errlen);
