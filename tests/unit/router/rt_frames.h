@@ -13,15 +13,14 @@
 /* --- building frames (what the router receives) --- */
 
 /* A frame of len bytes received on port from its peer, for the router's MAC. */
-__attribute__((unused)) static struct sl_pktbuf *mk_frame(uint16_t port, uint16_t type,
-							  unsigned len)
+static inline struct sl_pktbuf *mk_frame(uint16_t port, uint16_t type, unsigned len)
 {
 	struct sl_pktbuf *p = sl_pktbuf_alloc(rt.pool);
 	struct sl_ether_hdr *e;
 
 	assert_non_null(p);
-	e = (struct sl_ether_hdr *)sl_pktbuf_append(p, (uint16_t)len);
-	assert_non_null(e);
+	assert_non_null(sl_pktbuf_append(p, (uint16_t)len));
+	e = sl_pktbuf_mtod(p, struct sl_ether_hdr *);
 	memset(e, 0, len);
 	e->dst = port < H_PORTS ? port_mac[port] : hmac(9, 9);
 	e->src = peer_mac(port);
@@ -31,42 +30,42 @@ __attribute__((unused)) static struct sl_pktbuf *mk_frame(uint16_t port, uint16_
 	return p;
 }
 
-__attribute__((unused)) static struct sl_ether_hdr *ETH(struct sl_pktbuf *p)
+static inline struct sl_ether_hdr *ETH(struct sl_pktbuf *p)
 {
 	return sl_pktbuf_mtod(p, struct sl_ether_hdr *);
 }
 
-__attribute__((unused)) static struct sl_ipv4_hdr *IPH(struct sl_pktbuf *p)
+static inline struct sl_ipv4_hdr *IPH(struct sl_pktbuf *p)
 {
 	return sl_pktbuf_mtod_offset(p, struct sl_ipv4_hdr *, SL_ETHER_HDR_LEN);
 }
 
-__attribute__((unused)) static struct sl_ipv6_hdr *IP6H(struct sl_pktbuf *p)
+static inline struct sl_ipv6_hdr *IP6H(struct sl_pktbuf *p)
 {
 	return sl_pktbuf_mtod_offset(p, struct sl_ipv6_hdr *, SL_ETHER_HDR_LEN);
 }
 
 /* The L4 header after a frame's IPv4 (options included) or IPv6 header. */
-__attribute__((unused)) static void *L4(struct sl_pktbuf *p)
+static inline void *L4(struct sl_pktbuf *p)
 {
 	return (uint8_t *)IPH(p) + sl_ipv4_hdr_len(IPH(p));
 }
 
-__attribute__((unused)) static void *L46(struct sl_pktbuf *p)
+static inline void *L46(struct sl_pktbuf *p)
 {
 	return IP6H(p) + 1;
 }
 
 /* Recomputes the IPv4 header checksum after a test changed the header. */
-__attribute__((unused)) static void fix4(struct sl_pktbuf *p)
+static inline void fix4(struct sl_pktbuf *p)
 {
 	IPH(p)->hdr_checksum = 0;
 	IPH(p)->hdr_checksum = sl_ipv4_cksum(IPH(p));
 }
 
 /* IPv4 packet src -> dst (host order) with l4len bytes of a pattern after the header. */
-__attribute__((unused)) static struct sl_pktbuf *mk_ip4(uint16_t port, uint32_t src, uint32_t dst,
-							uint8_t proto, uint8_t ttl, unsigned l4len)
+static inline struct sl_pktbuf *mk_ip4(uint16_t port, uint32_t src, uint32_t dst, uint8_t proto,
+				       uint8_t ttl, unsigned l4len)
 {
 	struct sl_pktbuf *p = mk_frame(port, SL_ETHER_TYPE_IPV4, SL_ETHER_HDR_LEN + 20 + l4len);
 	struct sl_ipv4_hdr *ip = IPH(p);
@@ -85,9 +84,8 @@ __attribute__((unused)) static struct sl_pktbuf *mk_ip4(uint16_t port, uint32_t 
 	return p;
 }
 
-__attribute__((unused)) static struct sl_pktbuf *mk_udp4(uint16_t port, uint32_t src, uint32_t dst,
-							 uint16_t sport, uint16_t dport,
-							 uint8_t ttl, unsigned dlen)
+static inline struct sl_pktbuf *mk_udp4(uint16_t port, uint32_t src, uint32_t dst, uint16_t sport,
+					uint16_t dport, uint8_t ttl, unsigned dlen)
 {
 	struct sl_pktbuf *p = mk_ip4(port, src, dst, SL_IPPROTO_UDP, ttl, 8 + dlen);
 	struct sl_udp_hdr *u = L4(p);
@@ -100,8 +98,8 @@ __attribute__((unused)) static struct sl_pktbuf *mk_udp4(uint16_t port, uint32_t
 	return p;
 }
 
-__attribute__((unused)) static struct sl_pktbuf *mk_echo4(uint16_t port, uint32_t src, uint32_t dst,
-							  uint8_t ttl, unsigned dlen)
+static inline struct sl_pktbuf *mk_echo4(uint16_t port, uint32_t src, uint32_t dst, uint8_t ttl,
+					 unsigned dlen)
 {
 	struct sl_pktbuf *p = mk_ip4(port, src, dst, SL_IPPROTO_ICMP, ttl, 8 + dlen);
 	struct sl_icmp_hdr *ic = L4(p);
@@ -116,10 +114,8 @@ __attribute__((unused)) static struct sl_pktbuf *mk_echo4(uint16_t port, uint32_
 }
 
 /* ARP (60-byte frame) received on port. */
-__attribute__((unused)) static struct sl_pktbuf *mk_arp(uint16_t port, uint16_t op,
-							struct sl_ether_addr eth_dst,
-							struct sl_ether_addr sha, uint32_t sip,
-							uint32_t tip)
+static inline struct sl_pktbuf *mk_arp(uint16_t port, uint16_t op, struct sl_ether_addr eth_dst,
+				       struct sl_ether_addr sha, uint32_t sip, uint32_t tip)
 {
 	struct sl_pktbuf *p = mk_frame(port, SL_ETHER_TYPE_ARP, SL_ETHER_MIN_LEN);
 	struct sl_arp_hdr *a = (struct sl_arp_hdr *)(ETH(p) + 1);
@@ -140,8 +136,8 @@ __attribute__((unused)) static struct sl_pktbuf *mk_arp(uint16_t port, uint16_t 
 }
 
 /* IPv6 packet with l4len bytes of a pattern after the header. */
-__attribute__((unused)) static struct sl_pktbuf *
-mk_ip6(uint16_t port, struct in6 src, struct in6 dst, uint8_t proto, uint8_t hlim, unsigned l4len)
+static inline struct sl_pktbuf *mk_ip6(uint16_t port, struct in6 src, struct in6 dst, uint8_t proto,
+				       uint8_t hlim, unsigned l4len)
 {
 	struct sl_pktbuf *p = mk_frame(port, SL_ETHER_TYPE_IPV6, SL_ETHER_HDR_LEN + 40 + l4len);
 	struct sl_ipv6_hdr *ip6 = IP6H(p);
@@ -158,10 +154,8 @@ mk_ip6(uint16_t port, struct in6 src, struct in6 dst, uint8_t proto, uint8_t hli
 	return p;
 }
 
-__attribute__((unused)) static struct sl_pktbuf *mk_udp6(uint16_t port, struct in6 src,
-							 struct in6 dst, uint16_t sport,
-							 uint16_t dport, uint8_t hlim,
-							 unsigned dlen)
+static inline struct sl_pktbuf *mk_udp6(uint16_t port, struct in6 src, struct in6 dst,
+					uint16_t sport, uint16_t dport, uint8_t hlim, unsigned dlen)
 {
 	struct sl_pktbuf *p = mk_ip6(port, src, dst, SL_IPPROTO_UDP, hlim, 8 + dlen);
 	struct sl_udp_hdr *u = L46(p);
@@ -175,9 +169,8 @@ __attribute__((unused)) static struct sl_pktbuf *mk_udp6(uint16_t port, struct i
 }
 
 /* ICMPv6 of type/code with a 4-byte word and dlen bytes of data, checksum set. */
-__attribute__((unused)) static struct sl_pktbuf *mk_icmp6(uint16_t port, struct in6 src,
-							  struct in6 dst, uint8_t hlim,
-							  uint8_t type, uint8_t code, unsigned dlen)
+static inline struct sl_pktbuf *mk_icmp6(uint16_t port, struct in6 src, struct in6 dst,
+					 uint8_t hlim, uint8_t type, uint8_t code, unsigned dlen)
 {
 	struct sl_pktbuf *p = mk_ip6(port, src, dst, SL_IPPROTO_ICMPV6, hlim, 8 + dlen);
 	uint8_t *ic = L46(p);
@@ -190,7 +183,7 @@ __attribute__((unused)) static struct sl_pktbuf *mk_icmp6(uint16_t port, struct 
 	return p;
 }
 
-__attribute__((unused)) static void fix_icmp6(struct sl_pktbuf *p)
+static inline void fix_icmp6(struct sl_pktbuf *p)
 {
 	struct sl_icmp6_hdr *ic = L46(p);
 
@@ -198,14 +191,14 @@ __attribute__((unused)) static void fix_icmp6(struct sl_pktbuf *p)
 	ic->cksum = sl_ipv6_udptcp_cksum(IP6H(p), ic);
 }
 
-__attribute__((unused)) static struct sl_pktbuf *
-mk_echo6(uint16_t port, struct in6 src, struct in6 dst, uint8_t hlim, unsigned dlen)
+static inline struct sl_pktbuf *mk_echo6(uint16_t port, struct in6 src, struct in6 dst,
+					 uint8_t hlim, unsigned dlen)
 {
 	return mk_icmp6(port, src, dst, hlim, SL_ICMP6_ECHO_REQUEST, 0, dlen);
 }
 
 /* The solicited-node group of ip and its MAC. */
-__attribute__((unused)) static struct in6 sol_node(struct in6 ip, struct sl_ether_addr *mac)
+static inline struct in6 sol_node(struct in6 ip, struct sl_ether_addr *mac)
 {
 	struct in6 gr = A6("ff02::1:ff00:0");
 
@@ -217,9 +210,9 @@ __attribute__((unused)) static struct in6 sol_node(struct in6 ip, struct sl_ethe
 
 /* Neighbour solicitation (type 135) or advertisement (136, flags R/S/O in the first byte)
  * for target, with a link-layer address option of lladdr when it is not NULL. */
-__attribute__((unused)) static struct sl_pktbuf *
-mk_nd(uint16_t port, uint8_t type, uint8_t flags, struct in6 src, struct in6 dst,
-      struct sl_ether_addr eth_dst, struct in6 target, const struct sl_ether_addr *lladdr)
+static inline struct sl_pktbuf *mk_nd(uint16_t port, uint8_t type, uint8_t flags, struct in6 src,
+				      struct in6 dst, struct sl_ether_addr eth_dst,
+				      struct in6 target, const struct sl_ether_addr *lladdr)
 {
 	unsigned len = 24 + (lladdr ? 8 : 0);
 	struct sl_pktbuf *p = mk_ip6(port, src, dst, SL_IPPROTO_ICMPV6, 255, len);
@@ -241,8 +234,8 @@ mk_nd(uint16_t port, uint8_t type, uint8_t flags, struct in6 src, struct in6 dst
 
 /* --- checking frames (what the router sent) --- */
 
-__attribute__((unused)) static void check_eth(struct sl_pktbuf *p, struct sl_ether_addr dst,
-					      uint16_t port, uint16_t type)
+static inline void check_eth(struct sl_pktbuf *p, struct sl_ether_addr dst, uint16_t port,
+			     uint16_t type)
 {
 	assert_true(p->data_len >= SL_ETHER_HDR_LEN);
 	assert_memory_equal(ETH(p)->dst.bytes, dst.bytes, 6);
@@ -252,10 +245,9 @@ __attribute__((unused)) static void check_eth(struct sl_pktbuf *p, struct sl_eth
 
 /* An IPv4 frame from the router with a valid header: version, IHL, total length = the
  * frame, checksum. */
-__attribute__((unused)) static struct sl_ipv4_hdr *check_ip4(struct sl_pktbuf *p,
-							     struct sl_ether_addr dst,
-							     uint16_t port, uint32_t src_ip,
-							     uint32_t dst_ip, uint8_t proto)
+static inline struct sl_ipv4_hdr *check_ip4(struct sl_pktbuf *p, struct sl_ether_addr dst,
+					    uint16_t port, uint32_t src_ip, uint32_t dst_ip,
+					    uint8_t proto)
 {
 	struct sl_ipv4_hdr *ip = IPH(p);
 
@@ -271,10 +263,9 @@ __attribute__((unused)) static struct sl_ipv4_hdr *check_ip4(struct sl_pktbuf *p
 	return ip;
 }
 
-__attribute__((unused)) static struct sl_ipv6_hdr *check_ip6(struct sl_pktbuf *p,
-							     struct sl_ether_addr dst,
-							     uint16_t port, struct in6 src_ip,
-							     struct in6 dst_ip, uint8_t proto)
+static inline struct sl_ipv6_hdr *check_ip6(struct sl_pktbuf *p, struct sl_ether_addr dst,
+					    uint16_t port, struct in6 src_ip, struct in6 dst_ip,
+					    uint8_t proto)
 {
 	struct sl_ipv6_hdr *ip6 = IP6H(p);
 
@@ -296,7 +287,7 @@ struct snap {
 	unsigned len;
 };
 
-__attribute__((unused)) static struct snap snap_ip(struct sl_pktbuf *p)
+static inline struct snap snap_ip(struct sl_pktbuf *p)
 {
 	struct snap s;
 
@@ -309,10 +300,9 @@ __attribute__((unused)) static struct snap snap_ip(struct sl_pktbuf *p)
 /* An ICMP error from the router: from src_ip to dst_ip through port to MAC dst, of type and
  * code, with the 16-bit "next-hop MTU" field (RFC 1191) and the original quoted as RFC 1812
  * 4.3.2.3 says: as much as fits in 576 bytes, byte for byte as it arrived. */
-__attribute__((unused)) static void check_icmp4_error(struct sl_pktbuf *p, struct sl_ether_addr dst,
-						      uint16_t port, uint32_t src_ip,
-						      uint32_t dst_ip, uint8_t type, uint8_t code,
-						      uint16_t mtu, const struct snap *orig)
+static inline void check_icmp4_error(struct sl_pktbuf *p, struct sl_ether_addr dst, uint16_t port,
+				     uint32_t src_ip, uint32_t dst_ip, uint8_t type, uint8_t code,
+				     uint16_t mtu, const struct snap *orig)
 {
 	struct sl_ipv4_hdr *ip = check_ip4(p, dst, port, src_ip, dst_ip, SL_IPPROTO_ICMP);
 	struct sl_icmp_hdr *ic = (struct sl_icmp_hdr *)(ip + 1);
@@ -332,10 +322,9 @@ __attribute__((unused)) static void check_icmp4_error(struct sl_pktbuf *p, struc
 
 /* An ICMPv6 error (RFC 4443): the 32-bit word after the checksum, and the original quoted
  * as fits the minimum MTU of 1280 bytes. */
-__attribute__((unused)) static void check_icmp6_error(struct sl_pktbuf *p, struct sl_ether_addr dst,
-						      uint16_t port, struct in6 src_ip,
-						      struct in6 dst_ip, uint8_t type, uint8_t code,
-						      uint32_t word, const struct snap *orig)
+static inline void check_icmp6_error(struct sl_pktbuf *p, struct sl_ether_addr dst, uint16_t port,
+				     struct in6 src_ip, struct in6 dst_ip, uint8_t type,
+				     uint8_t code, uint32_t word, const struct snap *orig)
 {
 	struct sl_ipv6_hdr *ip6 = check_ip6(p, dst, port, src_ip, dst_ip, SL_IPPROTO_ICMPV6);
 	uint8_t *ic = (uint8_t *)(ip6 + 1);

@@ -51,8 +51,8 @@ static struct in6 port_ll[H_PORTS]; /* link-local addresses (ports 0-2) */
 static struct sl_pktbuf *h_q[H_QMAX];
 static unsigned h_qhead, h_qtail;
 
-__attribute__((unused)) static uint16_t
-h_src_process(struct sl_graph *gr, struct sl_graph_node *node, struct sl_pktbuf **pkts, uint16_t n)
+static inline uint16_t h_src_process(struct sl_graph *gr, struct sl_graph_node *node,
+				     struct sl_pktbuf **pkts, uint16_t n)
 {
 	(void)n;
 	n = 0;
@@ -76,14 +76,14 @@ static struct sl_graph_node_type h_src = {
 SL_GRAPH_NODE_REGISTER(h_src)
 
 /* Queues a frame for the test source (p->port is the port it is received on). */
-__attribute__((unused)) static void h_send(struct sl_pktbuf *p)
+static inline void h_send(struct sl_pktbuf *p)
 {
 	assert_true(h_qtail - h_qhead < H_QMAX);
 	h_q[h_qtail++ % H_QMAX] = p;
 }
 
 /* --- addresses --- */
-__attribute__((unused)) static uint32_t A4(const char *s)
+static inline uint32_t A4(const char *s)
 {
 	uint32_t a;
 
@@ -91,7 +91,7 @@ __attribute__((unused)) static uint32_t A4(const char *s)
 	return sl_ntohl(a);
 }
 
-__attribute__((unused)) static struct in6 A6(const char *s) {
+static inline struct in6 A6(const char *s) {
 	struct in6 a;
 
 	assert_int_equal(sl_ipv6_addr_parse(s, a.b), 0);
@@ -106,12 +106,12 @@ hmac(unsigned port, unsigned n)
 }
 
 /* The Ethernet source of the frames a test sends on port. */
-__attribute__((unused)) static struct sl_ether_addr peer_mac(unsigned port)
+static inline struct sl_ether_addr peer_mac(unsigned port)
 {
 	return hmac(port, 0xee);
 }
 
-__attribute__((unused)) static void link_local(const struct sl_ether_addr *mac, uint8_t ip[16])
+static inline void link_local(const struct sl_ether_addr *mac, uint8_t ip[16])
 {
 	memset(ip, 0, 16);
 	ip[0] = 0xfe;
@@ -126,7 +126,7 @@ __attribute__((unused)) static void link_local(const struct sl_ether_addr *mac, 
 	ip[15] = mac->bytes[5];
 }
 
-__attribute__((unused)) static void addr4_add(uint16_t port, const char *ip, uint8_t len)
+static inline void addr4_add(uint16_t port, const char *ip, uint8_t len)
 {
 	char err[256];
 	uint32_t a = A4(ip);
@@ -134,7 +134,7 @@ __attribute__((unused)) static void addr4_add(uint16_t port, const char *ip, uin
 	assert_int_equal(rt_addr_add(port, 4, (const uint8_t *)&a, len, err, sizeof(err)), 0);
 }
 
-__attribute__((unused)) static void addr6_add(uint16_t port, const uint8_t ip[16], uint8_t len)
+static inline void addr6_add(uint16_t port, const uint8_t ip[16], uint8_t len)
 {
 	char err[256];
 
@@ -142,16 +142,14 @@ __attribute__((unused)) static void addr6_add(uint16_t port, const uint8_t ip[16
 		fail_msg("address: %s", err);
 }
 
-__attribute__((unused)) static void neigh4_static(const char *ip, uint16_t port,
-						  struct sl_ether_addr mac)
+static inline void neigh4_static(const char *ip, uint16_t port, struct sl_ether_addr mac)
 {
 	uint32_t a = A4(ip);
 
 	assert_int_equal(rt_neigh_static(4, &a, port, &mac), 0);
 }
 
-__attribute__((unused)) static void neigh6_static(const char *ip, uint16_t port,
-						  struct sl_ether_addr mac)
+static inline void neigh6_static(const char *ip, uint16_t port, struct sl_ether_addr mac)
 {
 	struct in6 a = A6(ip);
 
@@ -159,7 +157,7 @@ __attribute__((unused)) static void neigh6_static(const char *ip, uint16_t port,
 }
 
 /* A route to a blackhole, reject (id) or via gateways (family 4 or 6, up to 4). */
-__attribute__((unused)) static void route_id(int family, const char *prefix, uint32_t id)
+static inline void route_id(int family, const char *prefix, uint32_t id)
 {
 	char err[256];
 	uint8_t ip[16] = {0}, depth;
@@ -177,8 +175,7 @@ __attribute__((unused)) static void route_id(int family, const char *prefix, uin
 		fail_msg("route %s: %s", prefix, err);
 }
 
-__attribute__((unused)) static void route_via(int family, const char *prefix, const char *gw1,
-					      const char *gw2)
+static inline void route_via(int family, const char *prefix, const char *gw1, const char *gw2)
 {
 	uint8_t gws[2][16] = {{0}};
 	unsigned n = gw2 ? 2 : 1;
@@ -205,27 +202,27 @@ __attribute__((unused)) static void route_via(int family, const char *prefix, co
 }
 
 /* The neighbour next hop of ip on port (0: none). */
-__attribute__((unused)) static uint32_t neigh4_id(const char *ip, uint16_t port)
+static inline uint32_t neigh4_id(const char *ip, uint16_t port)
 {
 	uint32_t a = A4(ip);
 
 	return rt_neigh_get(4, &a, port, false);
 }
 
-__attribute__((unused)) static uint32_t neigh6_id(const char *ip, uint16_t port)
+static inline uint32_t neigh6_id(const char *ip, uint16_t port)
 {
 	struct in6 a = A6(ip);
 
 	return rt_neigh_get(6, a.b, port, false);
 }
 
-__attribute__((unused)) static unsigned nh_state(uint32_t id)
+static inline unsigned nh_state(uint32_t id)
 {
 	return rt_link_state(__atomic_load_n(&rt.nh[id].link, __ATOMIC_RELAXED));
 }
 
 /* Interface changes, as `interface P up|down|mtu N` makes them. */
-__attribute__((unused)) static void iface_set(uint16_t port, bool up, uint16_t mtu)
+static inline void iface_set(uint16_t port, bool up, uint16_t mtu)
 {
 	struct rt_iface *ifc = rt_iface_edit(port);
 
@@ -238,7 +235,7 @@ __attribute__((unused)) static void iface_set(uint16_t port, bool up, uint16_t m
 }
 
 /* --- set-up --- */
-__attribute__((unused)) static int h_setup(void **state)
+static inline int h_setup(void **state)
 {
 	struct sl_lpm_config c4 = {.max_rules = 1024, .groups = 256};
 	struct sl_lpm6_config c6 = {.max_rules = 1024, .groups = 2048};
@@ -341,7 +338,7 @@ __attribute__((unused)) static int h_setup(void **state)
 	return 0;
 }
 
-__attribute__((unused)) static int h_teardown(void **state)
+static inline int h_teardown(void **state)
 {
 	(void)state;
 	sl_graph_free(g);
@@ -352,7 +349,7 @@ __attribute__((unused)) static int h_teardown(void **state)
 /* --- running --- */
 
 /* Walks the graph (and, with control, polls the control plane) until nothing moves. */
-__attribute__((unused)) static void h_walk(bool control)
+static inline void h_walk(bool control)
 {
 	for (unsigned i = 0; i < 100000; i++) {
 		unsigned n = sl_graph_walk(g);
@@ -368,13 +365,13 @@ __attribute__((unused)) static void h_walk(bool control)
 	fail_msg("the router never settled");
 }
 
-__attribute__((unused)) static void h_run(void)
+static inline void h_run(void)
 {
 	h_walk(true);
 }
 
 /* Reads up to max frames port p sent. */
-__attribute__((unused)) static unsigned h_rx(uint16_t p, struct sl_pktbuf **pkts, unsigned max)
+static inline unsigned h_rx(uint16_t p, struct sl_pktbuf **pkts, unsigned max)
 {
 	unsigned got = 0;
 	uint16_t k;
@@ -386,7 +383,7 @@ __attribute__((unused)) static unsigned h_rx(uint16_t p, struct sl_pktbuf **pkts
 }
 
 /* The one frame port p sent (fails if it sent none or more). */
-__attribute__((unused)) static struct sl_pktbuf *h_rx_one(uint16_t p)
+static inline struct sl_pktbuf *h_rx_one(uint16_t p)
 {
 	struct sl_pktbuf *pkts[2];
 	unsigned n = h_rx(p, pkts, 2);
@@ -398,12 +395,12 @@ __attribute__((unused)) static struct sl_pktbuf *h_rx_one(uint16_t p)
 	return pkts[0];
 }
 
-__attribute__((unused)) static void h_free(struct sl_pktbuf *p)
+static inline void h_free(struct sl_pktbuf *p)
 {
 	sl_pktbuf_free(p);
 }
 
-__attribute__((unused)) static void h_free_n(struct sl_pktbuf **pkts, unsigned n)
+static inline void h_free_n(struct sl_pktbuf **pkts, unsigned n)
 {
 	sl_pktbuf_free_bulk(pkts, n);
 }
@@ -422,7 +419,7 @@ static struct {
 } h_csnap[128];
 static unsigned h_ncsnap;
 
-__attribute__((unused)) static void cs_snap(const struct rt_cstat *c, void *arg)
+static inline void cs_snap(const struct rt_cstat *c, void *arg)
 {
 	(void)arg;
 	if (h_ncsnap < 128)
@@ -435,7 +432,7 @@ struct cs_find {
 	bool found;
 };
 
-__attribute__((unused)) static void cs_find_fn(const struct rt_cstat *c, void *arg)
+static inline void cs_find_fn(const struct rt_cstat *c, void *arg)
 {
 	struct cs_find *f = arg;
 
@@ -446,7 +443,7 @@ __attribute__((unused)) static void cs_find_fn(const struct rt_cstat *c, void *a
 }
 
 /* How much control-plane counter `name` grew since h_begin(). */
-__attribute__((unused)) static uint64_t cdelta(const char *name)
+static inline uint64_t cdelta(const char *name)
 {
 	struct cs_find f = {name, 0, false};
 
@@ -460,7 +457,7 @@ __attribute__((unused)) static uint64_t cdelta(const char *name)
 }
 
 /* Packets node `name` processed since h_begin(). */
-__attribute__((unused)) static uint64_t npkts(const char *name)
+static inline uint64_t npkts(const char *name)
 {
 	struct sl_graph_node *node = sl_graph_node_by_name(g, name);
 	struct sl_graph_node_stats st;
@@ -472,7 +469,7 @@ __attribute__((unused)) static uint64_t npkts(const char *name)
 }
 
 /* The test expects n packets in drop node `name` (every other drop node: none). */
-__attribute__((unused)) static void h_expect_drop(const char *name, uint64_t n)
+static inline void h_expect_drop(const char *name, uint64_t n)
 {
 	assert_non_null(sl_graph_node_by_name(g, name));
 	for (unsigned i = 0; i < h_nexpected; i++)
@@ -486,13 +483,13 @@ __attribute__((unused)) static void h_expect_drop(const char *name, uint64_t n)
 
 /* The test cannot tell which drop nodes count what (random input): h_end() checks only the
  * accounting and leaks. */
-__attribute__((unused)) static void h_expect_any_drops(void)
+static inline void h_expect_any_drops(void)
 {
 	h_any_drops = true;
 }
 
 /* Drops every frame waiting on a port; returns how many there were. */
-__attribute__((unused)) static unsigned h_drain_ports(void)
+static inline unsigned h_drain_ports(void)
 {
 	struct sl_pktbuf *pkts[64];
 	unsigned total = 0, n;
@@ -505,7 +502,7 @@ __attribute__((unused)) static unsigned h_drain_ports(void)
 	return total;
 }
 
-__attribute__((unused)) static void h_begin(void)
+static inline void h_begin(void)
 {
 	/* whatever a failed test left behind */
 	while (h_qhead != h_qtail)
@@ -522,7 +519,7 @@ __attribute__((unused)) static void h_begin(void)
 /* Checks the drop counters, the accounting and that nothing leaked (the messages name
  * the test's line). */
 #define h_end() h_end_at(__FILE__, __LINE__)
-__attribute__((unused)) static void h_end_at(const char *file, int line)
+static inline void h_end_at(const char *file, int line)
 {
 	uint64_t in = 0, drops = 0, sent, punted;
 	struct sl_graph_stats gs;
@@ -575,7 +572,7 @@ __attribute__((unused)) static void h_end_at(const char *file, int line)
 			 sl_pool_in_use(rt.pool));
 }
 
-__attribute__((unused)) static uint64_t now_ms(void)
+static inline uint64_t now_ms(void)
 {
 	struct timespec ts;
 
