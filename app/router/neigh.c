@@ -236,6 +236,11 @@ static void ask(struct neigh *n)
 		rt_ndp_solicit(n->id);
 }
 
+unsigned rt_neigh_count(void)
+{
+	return count;
+}
+
 uint32_t rt_neigh_get(int family, const void *ip, uint16_t port, bool create_it)
 {
 	struct neigh *n = find(family, ip);

@@ -22,6 +22,7 @@ unsigned rt_nh_used(void);
 
 /* Neighbours (neigh.c). */
 extern unsigned rt_neigh_max; /* --neigh-max */
+unsigned rt_neigh_count(void);
 int rt_neigh_init(void);
 /* A RESOLVE4/6 punt: hold the packet on the neighbour it waits for and ask. */
 void rt_neigh_resolve(struct sl_pktbuf *p);

@@ -308,6 +308,40 @@ static void test_arp_unsolicited_and_hold_full(void **state)
 	h_end();
 }
 
+/* The neighbour table at its limit (--neigh-max): packets for hosts it cannot hold are
+ * dropped and counted, the hosts it holds are resolved, forwarding goes on. */
+static void test_neigh_table_full(void **state)
+{
+	unsigned saved = rt_neigh_max;
+	struct sl_pktbuf *out[8];
+	unsigned n;
+
+	(void)state;
+	h_begin();
+	rt_neigh_max = rt_neigh_count() + 2;
+	for (unsigned i = 0; i < 5; i++)
+		h_send(mk_udp4(0, IP4(10, 0, 0, 2), IP4(10, 2, 0, (uint8_t)(100 + i)), 1, 2, 64,
+			       10));
+	h_run();
+	assert_int_equal(cdelta("neigh_table_full"), 3);
+	assert_int_equal(cdelta("arp_tx_request"), 2);
+	assert_int_equal(rt_neigh_count(), rt_neigh_max);
+	n = h_rx(2, out, 8);
+	assert_int_equal(n, 2); /* the two requests */
+	h_free_n(out, n);
+	/* the first two answer: their packets go out */
+	for (unsigned i = 0; i < 2; i++)
+		h_send(mk_arp(2, SL_ARP_OP_REPLY, port_mac[2], hmac(2, (uint8_t)(100 + i)),
+			      IP4(10, 2, 0, (uint8_t)(100 + i)), IP4(10, 2, 0, 1)));
+	h_run();
+	n = h_rx(2, out, 8);
+	assert_int_equal(n, 2);
+	h_free_n(out, n);
+	rt_neigh_flush();
+	rt_neigh_max = saved;
+	h_end();
+}
+
 /* No answer: RT_ARP_RETRIES requests a second apart, then the held packet comes back as
  * host unreachable; the same for NDP (neighbour solicitations, address unreachable). */
 static void test_neigh_failure(void **state)
@@ -1151,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_arp_request_answered_and_learned),
 		cmocka_unit_test(test_arp_resolution),
 		cmocka_unit_test(test_arp_unsolicited_and_hold_full),
+		cmocka_unit_test(test_neigh_table_full),
 		cmocka_unit_test(test_neigh_failure),
 		cmocka_unit_test(test_ip4_input_drops),
 		cmocka_unit_test(test_ip4_padding_trimmed),
