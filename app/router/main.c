@@ -40,7 +40,7 @@ static struct {
 static void on_signal(int sig)
 {
 	(void)sig;
-	rt.quit = true;
+	__atomic_store_n(&rt.quit, true, __ATOMIC_RELAXED);
 }
 
 static int parse_u32(const char *name, const char *s, uint32_t min, uint32_t max, uint32_t *v)
@@ -308,14 +308,14 @@ static int run(int argc, char **argv)
 	if (opt.startup && sl_ctl_run_file(ctl, opt.startup) < 0) {
 		fprintf(stderr, "sluice-router: start-up file %s failed (the line above)\n",
 			opt.startup);
-		rt.quit = true;
+		__atomic_store_n(&rt.quit, true, __ATOMIC_RELAXED);
 		rc = 1;
 	} else {
 		fprintf(stderr, "sluice-router: %u ports, %u worker%s%s, control socket %s\n",
 			sl_port_count(), rt.nb_workers, rt.nb_workers == 1 ? "" : "s",
 			inline_walk ? " (on the main lcore)" : "", cc.path);
 	}
-	while (!rt.quit) {
+	while (!__atomic_load_n(&rt.quit, __ATOMIC_RELAXED)) {
 		sl_ctl_poll(ctl, inline_walk ? 0 : 1);
 		rt_control_poll();
 		if (inline_walk) {

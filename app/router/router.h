@@ -198,7 +198,7 @@ struct router {
 	unsigned nb_workers;
 	struct rt_worker workers[RT_MAX_WORKERS];
 	struct rt_ctl *ctl; /* control.c's state: neighbours, hold queues, counters */
-	volatile bool quit;
+	bool quit; /* atomic: set by a signal or a failed start, read by every loop */
 };
 
 extern struct router rt;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Packet trace.  The control thread publishes a request (count, filter) by bumping
+ * Packet trace.  The control thread publishes a request (count, filter) under the seqlock
  * trace_req_gen; the worker adopts it at the start of a walk, so every trace field but the
  * request is written by the worker alone.  Records are appended with a release store of
  * the record count, which the control thread reads with an acquire load: a record it can
@@ -14,40 +14,58 @@
 #include "graph_priv.h"
 #include "sl_net.h"
 
+/*
+ * The request is a seqlock: the control thread makes trace_req_gen odd, writes the fields,
+ * then makes it even again (release); the worker adopts the fields only when it read the
+ * same even generation before and after them.  Every field access is atomic, so a worker
+ * reading while the control thread writes sees some value, and discards it.
+ */
+static void request(struct sl_graph_priv *pv, unsigned count, sl_graph_trace_filter_fn filter,
+		    void *arg)
+{
+	uint32_t gen = __atomic_load_n(&pv->trace_req_gen, __ATOMIC_RELAXED);
+
+	/* release stores: each is ordered after the odd generation before it */
+	__atomic_store_n(&pv->trace_req_gen, gen + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&pv->trace_req_count, count, __ATOMIC_RELEASE);
+	__atomic_store_n(&pv->trace_req_filter, filter, __ATOMIC_RELEASE);
+	__atomic_store_n(&pv->trace_req_arg, arg, __ATOMIC_RELEASE);
+	__atomic_store_n(&pv->trace_req_gen, gen + 2, __ATOMIC_RELEASE);
+}
+
 int sl_graph_trace_start(struct sl_graph *g, unsigned count, sl_graph_trace_filter_fn filter,
 			 void *arg)
 {
-	struct sl_graph_priv *pv = g->priv;
-
 	if (count == 0 || count > SL_GRAPH_TRACE_MAX) {
 		SL_LOG(graph, ERR, "trace: %u packets (give 1 to %d)", count, SL_GRAPH_TRACE_MAX);
 		return -EINVAL;
 	}
-	pv->trace_req_count = count;
-	pv->trace_req_filter = filter;
-	pv->trace_req_arg = arg;
-	__atomic_store_n(&pv->trace_req_gen, pv->trace_req_gen + 1, __ATOMIC_RELEASE);
+	request(g->priv, count, filter, arg);
 	return 0;
 }
 
 void sl_graph_trace_stop(struct sl_graph *g)
 {
-	struct sl_graph_priv *pv = g->priv;
-
-	pv->trace_req_count = 0;
-	pv->trace_req_filter = NULL;
-	__atomic_store_n(&pv->trace_req_gen, pv->trace_req_gen + 1, __ATOMIC_RELEASE);
+	request(g->priv, 0, NULL, NULL);
 }
 
-/* Worker: adopt the control thread's request.  A stop (count 0) keeps the records. */
+/* Worker: adopt the control thread's request (or, while it is being written, try again at
+ * the next walk).  A stop (count 0) keeps the records. */
 void sl_graph__trace_sync(struct sl_graph *g)
 {
 	struct sl_graph_priv *pv = g->priv;
+	uint32_t gen = __atomic_load_n(&pv->trace_req_gen, __ATOMIC_ACQUIRE);
+	/* acquire loads: the second read of the generation cannot move before them */
+	uint32_t count = __atomic_load_n(&pv->trace_req_count, __ATOMIC_ACQUIRE);
+	sl_graph_trace_filter_fn filter = __atomic_load_n(&pv->trace_req_filter, __ATOMIC_ACQUIRE);
+	void *arg = __atomic_load_n(&pv->trace_req_arg, __ATOMIC_ACQUIRE);
 
-	pv->trace_gen = __atomic_load_n(&pv->trace_req_gen, __ATOMIC_ACQUIRE);
-	pv->trace_budget = pv->trace_req_count;
-	pv->trace_filter = pv->trace_req_filter;
-	pv->trace_arg = pv->trace_req_arg;
+	if ((gen & 1) || __atomic_load_n(&pv->trace_req_gen, __ATOMIC_RELAXED) != gen)
+		return;
+	pv->trace_gen = gen;
+	pv->trace_budget = count;
+	pv->trace_filter = filter;
+	pv->trace_arg = arg;
 	if (pv->trace_budget) {
 		pv->trace_pkts = 0;
 		pv->trace_inflight = 0;
