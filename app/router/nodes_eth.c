@@ -4,6 +4,7 @@
  * eth_input (own MAC, broadcast, multicast; dispatch by ether type), arp_input (checks,
  * then the control plane), punt (the hand-off to the control thread).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "router.h"
@@ -82,9 +83,8 @@ enum {
 	ETH_CHAINED
 };
 
-static inline uint16_t eth_classify(struct sl_pktbuf *p)
+static inline uint16_t eth_classify(struct sl_pktbuf *p, const struct rt_iface *ifc)
 {
-	const struct rt_iface *ifc = rt_iface(p->port);
 	struct rt_meta *m = rt_meta(p);
 	const struct sl_ether_hdr *eth;
 	uint16_t type;
@@ -103,10 +103,12 @@ static inline uint16_t eth_classify(struct sl_pktbuf *p)
 	if (sl_unlikely(memcmp(&eth->dst, &ifc->mac, 6) != 0) && !(eth->dst.bytes[0] & 1))
 		return ETH_OTHER_HOST;
 	type = eth->ether_type;
-	m->nh = 0;
-	m->iface = p->port;
-	m->flags = 0;
-	m->why = 0;
+	/* one 8-byte store: nh 0, the input port, flags (a group destination), no reason */
+	p->udata64 = (uint64_t)p->port << 32 |
+		     (uint64_t)((eth->dst.bytes[0] & 1) ? RT_M_L2_GROUP : 0) << 48;
+	_Static_assert(offsetof(struct rt_meta, iface) == 4 && offsetof(struct rt_meta, flags) == 6,
+		       "the store above builds struct rt_meta");
+	(void)m;
 	if (sl_likely(type == sl_htons(SL_ETHER_TYPE_IPV4))) {
 		sl_pktbuf_adj(p, SL_ETHER_HDR_LEN);
 		return ETH_IP4;
@@ -126,11 +128,17 @@ static uint16_t eth_input_process(struct sl_graph *g, struct sl_graph_node *node
 				  struct sl_pktbuf **pkts, uint16_t n)
 {
 	uint16_t edges[SL_GRAPH_VEC_SIZE];
+	uint16_t port = UINT16_MAX;
+	const struct rt_iface *ifc = NULL;
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 4 < n)
 			sl_prefetch0(sl_pktbuf_mtod(pkts[i + 4], void *));
-		edges[i] = eth_classify(pkts[i]);
+		if (sl_unlikely(pkts[i]->port != port)) { /* a vector mostly comes from one port */
+			port = pkts[i]->port;
+			ifc = rt_iface(port);
+		}
+		edges[i] = eth_classify(pkts[i], ifc);
 	}
 	sl_graph_enqueue_edges(g, node, pkts, edges, n);
 	return n;

@@ -66,8 +66,7 @@ static inline uint16_t ip4_check(struct sl_pktbuf *p)
 	if (sl_unlikely((dst >> 24) == 0 || (dst >> 24) == 127))
 		return I4_MARTIAN_DST;
 	/* RFC 1812 5.3.4: not forwarded when it came as a link-layer broadcast */
-	if (sl_unlikely(p->data_off >= SL_ETHER_HDR_LEN &&
-			(sl_pktbuf_mtod_offset(p, const uint8_t *, -SL_ETHER_HDR_LEN)[0] & 1)))
+	if (sl_unlikely(rt_meta(p)->flags & RT_M_L2_GROUP))
 		return I4_L2_BCAST;
 	return I4_LOOKUP;
 }

@@ -55,6 +55,7 @@ _Static_assert(sizeof(struct rt_meta) == sizeof(uint64_t), "metadata fits udata6
 
 #define RT_M_LOCAL_ORIGIN 0x1 /* built by the router (ICMP): no TTL decrement, no error */
 #define RT_M_ERROR 0x2	      /* an ICMP error the router built (never answer it) */
+#define RT_M_L2_GROUP 0x8     /* (eth_input) came to a group (multicast/broadcast) MAC */
 
 static inline struct rt_meta *rt_meta(struct sl_pktbuf *p)
 {
@@ -198,7 +199,7 @@ struct router {
 	unsigned nb_workers;
 	struct rt_worker workers[RT_MAX_WORKERS];
 	struct rt_ctl *ctl; /* control.c's state: neighbours, hold queues, counters */
-	bool quit; /* atomic: set by a signal or a failed start, read by every loop */
+	bool quit;	    /* atomic: set by a signal or a failed start, read by every loop */
 };
 
 extern struct router rt;
