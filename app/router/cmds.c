@@ -129,10 +129,11 @@ static int cmd_iface_show(struct sl_ctl_req *req, int argc, char **argv, void *c
 		struct sl_port_info info;
 		struct sl_port_link link = {0};
 		char mac[24], a[64];
-		json_t *ad = json_array();
+		json_t *ad;
 
 		if (!ifc)
 			continue;
+		ad = json_array();
 		sl_port_info(p, &info);
 		sl_port_link(p, &link);
 		sl_ether_addr_format(mac, sizeof(mac), &ifc->mac);
@@ -315,7 +316,7 @@ static int cmd_route_del(struct sl_ctl_req *req, int argc, char **argv, void *ct
 
 static int cmd_route_show(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 {
-	json_t *arr = json_array();
+	json_t *arr;
 	unsigned limit = 100;
 	int family = 0;
 	struct out o;
@@ -329,6 +330,7 @@ static int cmd_route_show(struct sl_ctl_req *req, int argc, char **argv, void *c
 		else
 			return sl_ctl_usage_error(req, "'%s' is not 4, 6 or all", argv[i]);
 	}
+	arr = json_array();
 	FILE *f = out_open(&o);
 
 	rt_route_show(arr, f, family, limit);
@@ -530,8 +532,8 @@ static int cmd_stats(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 {
 	static struct node_sum sums[SL_GRAPH_MAX_NODES * 2];
 	bool all = argc == 0, ports = all, nodes = all, drops = all, ctl = all;
-	json_t *data = sl_ctl_data(req), *jp = json_array(), *jn = json_array();
-	struct drops_ctx d = {json_array(), NULL, 0, false};
+	json_t *data, *jp, *jn;
+	struct drops_ctx d = {NULL, NULL, 0, false};
 	struct out o;
 	FILE *f;
 
@@ -549,6 +551,10 @@ static int cmd_stats(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 			return sl_ctl_usage_error(req, "'%s' is not ports, nodes, drops or control",
 						  argv[i]);
 	}
+	data = sl_ctl_data(req);
+	jp = json_array();
+	jn = json_array();
+	d.arr = json_array();
 	f = out_open(&o);
 	d.f = f;
 	unsigned n = sum_nodes(sums, SL_GRAPH_MAX_NODES * 2);
