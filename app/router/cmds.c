@@ -361,13 +361,11 @@ static int cmd_route_get(struct sl_ctl_req *req, int argc, char **argv, void *ct
 		return 0;
 	}
 
-	static const char *const kinds[] = {"free",	 "local",  "neighbour", "connected",
-					    "blackhole", "reject", "group"};
 	const struct rt_nh *nh = &rt.nh[id];
 
-	sl_ctl_printf(req, "%s: nh %u %s port %u\n", argv[0], id, kinds[nh->type % 7], nh->port);
+	sl_ctl_printf(req, "%s: nh %u %s port %u\n", argv[0], id, rt_nh_kind(nh->type), nh->port);
 	json_object_set_new(sl_ctl_data(req), "nh", json_integer(id));
-	json_object_set_new(sl_ctl_data(req), "kind", json_string(kinds[nh->type % 7]));
+	json_object_set_new(sl_ctl_data(req), "kind", json_string(rt_nh_kind(nh->type)));
 	json_object_set_new(sl_ctl_data(req), "port", json_integer(nh->port));
 	return 0;
 }

@@ -14,6 +14,18 @@
 
 struct router rt;
 
+const char *rt_nh_kind(unsigned type)
+{
+	static const char *const kinds[] = {
+		[RT_NH_FREE] = "free",		 [RT_NH_LOCAL] = "local",
+		[RT_NH_NEIGH] = "neighbour",	 [RT_NH_CONNECTED] = "connected",
+		[RT_NH_BLACKHOLE] = "blackhole", [RT_NH_REJECT] = "reject",
+		[RT_NH_GROUP] = "group",
+	};
+
+	return type < SL_ARRAY_SIZE(kinds) ? kinds[type] : "?";
+}
+
 /* --- control-plane counters --- */
 #define CSTAT_SETS 16
 static struct {

@@ -171,23 +171,22 @@ static uint16_t ip4_lookup_process(struct sl_graph *g, struct sl_graph_node *nod
 	return n;
 }
 
-static int ip4_lookup_trace(const struct sl_graph_node *node, const struct sl_pktbuf *p, char *buf,
-			    size_t len)
+/* Both lookups' trace text: the next hop chosen and its kind. */
+int rt_lookup_trace(const struct sl_graph_node *node, const struct sl_pktbuf *p, char *buf,
+		    size_t len)
 {
 	const struct rt_meta *m = (const struct rt_meta *)&p->udata64;
-	static const char *const kinds[] = {"free",	 "local",  "neighbour", "connected",
-					    "blackhole", "reject", "group"};
-	unsigned t = rt.nh[m->nh].type;
 
 	(void)node;
-	return snprintf(buf, len, "nh %u (%s)%s", m->nh, m->nh ? kinds[t % 7] : "no route",
+	return snprintf(buf, len, "nh %u (%s)%s", m->nh,
+			m->nh ? rt_nh_kind(rt.nh[m->nh].type) : "no route",
 			m->flags & RT_M_LOCAL_ORIGIN ? " local origin" : "");
 }
 
 static struct sl_graph_node_type ip4_lookup = {
 	.name = "ip4_lookup",
 	.process = ip4_lookup_process,
-	.trace = ip4_lookup_trace,
+	.trace = rt_lookup_trace,
 	.help = "longest-prefix match on the destination, then what kind of next hop",
 	.nb_next = 4,
 	.next = {"ip4_rewrite", "ip4_local", "drop_ip4_blackhole", "ip4_icmp_error"},

@@ -272,23 +272,10 @@ static uint16_t ip6_lookup_process(struct sl_graph *g, struct sl_graph_node *nod
 	return n;
 }
 
-static int ip6_lookup_trace(const struct sl_graph_node *node, const struct sl_pktbuf *p, char *buf,
-			    size_t len)
-{
-	const struct rt_meta *m = (const struct rt_meta *)&p->udata64;
-	static const char *const kinds[] = {"free",	 "local",  "neighbour", "connected",
-					    "blackhole", "reject", "group"};
-	unsigned t = rt.nh[m->nh].type;
-
-	(void)node;
-	return snprintf(buf, len, "nh %u (%s)%s", m->nh, m->nh ? kinds[t % 7] : "no route",
-			m->flags & RT_M_LOCAL_ORIGIN ? " local origin" : "");
-}
-
 static struct sl_graph_node_type ip6_lookup = {
 	.name = "ip6_lookup",
 	.process = ip6_lookup_process,
-	.trace = ip6_lookup_trace,
+	.trace = rt_lookup_trace,
 	.help = "longest-prefix match on the IPv6 destination, then what kind of next hop",
 	.nb_next = 5,
 	.next = {"ip6_rewrite", "ip6_local", "drop_ip6_blackhole", "ip6_icmp_error",

@@ -221,6 +221,12 @@ static inline uint32_t rt_nh_member(const struct rt_nh *g, uint32_t id, uint32_t
 	return rt.ecmp[(size_t)g->slot * RT_ECMP_MAX + hash % g->nb_members];
 }
 
+/* Name of a next-hop kind (enum rt_nh_type): "neighbour", "connected"... */
+const char *rt_nh_kind(unsigned type);
+/* The lookup nodes' trace text (nodes_ip4.c). */
+int rt_lookup_trace(const struct sl_graph_node *node, const struct sl_pktbuf *p, char *buf,
+		    size_t len);
+
 /* Flow hash of an IPv4/IPv6 packet for ECMP (the RSS hash when the port gave one). */
 uint32_t rt_flow_hash4(const struct sl_pktbuf *p, const struct sl_ipv4_hdr *ip);
 uint32_t rt_flow_hash6(const struct sl_pktbuf *p, const struct sl_ipv6_hdr *ip6);
