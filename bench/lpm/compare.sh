@@ -9,6 +9,12 @@
 #    cross-checks every next hop and prints medians of alternating repetitions.  Its
 #    options go in FAIR_ARGS (default "-r 15"; e.g. FAIR_ARGS="-r 15 -s v4inet,v6inet100k"
 #    skips the DPDK-like IPv4 set, whose 1M adds take DPDK several minutes).
+#    ROUTES=FILE runs it on a route table read from FILE instead (one CIDR prefix a line,
+#    IPv4 and IPv6 mixed, .gz read through zlib): sets bgp4 and bgp6, e.g. the real
+#    Internet table (901,899 IPv4 + 160,147 IPv6 prefixes; DPDK takes ~2-3 minutes to add
+#    the IPv4 ones):
+#      ROUTES=/work/shared/data/bgp-prefixes.txt.gz DPDK_TEST=0 bench/lpm/compare.sh build/release
+#    It also prints each library's load time and table memory (see lpm_vs_dpdk.c).
 # 2. Unless DPDK_TEST=0: Sluice's lpm_perf next to dpdk-test's lpm_perf_autotest,
 #    lpm6_perf_autotest and fib_perf_autotest, RUNS times each (default 3), alternating.
 #    IPv4 uses the same routes on both sides; IPv6 does not (dpdk-test uses a compiled-in
@@ -34,11 +40,17 @@ trap 'hugepages_off; rm -rf "$tmp"' EXIT
 same_pages "$tmp/huge"
 
 fair="$build/bench/lpm/lpm_vs_dpdk"
+routes_arg=
+if [ -n "${ROUTES:-}" ]; then
+	[ -r "$ROUTES" ] || { echo "compare.sh: ROUTES=$ROUTES: not readable" >&2; exit 1; }
+	routes_arg="--routes $ROUTES"
+fi
 if [ -x "$fair" ]; then
-	echo "## Same routes, same addresses, one process: lpm_vs_dpdk ${FAIR_ARGS:--r 15} $pages_arg"
+	echo "## Same routes, same addresses, one process: lpm_vs_dpdk ${FAIR_ARGS:--r 15} $routes_arg $pages_arg"
 	echo
-	# shellcheck disable=SC2086 # FAIR_ARGS is a list of options
-	"$fair" ${FAIR_ARGS:--r 15} $pages_arg 2>"$tmp/fair.err" || { cat "$tmp/fair.err" >&2; exit 1; }
+	# shellcheck disable=SC2086 # FAIR_ARGS, routes_arg and pages_arg are lists of options
+	"$fair" ${FAIR_ARGS:--r 15} $routes_arg $pages_arg 2>"$tmp/fair.err" || { cat "$tmp/fair.err" >&2; exit 1; }
+	grep -h "^lpm_vs_dpdk: .*prefixes" "$tmp/fair.err" >&2 || true
 	echo
 else
 	echo "compare.sh: $fair not built (needs libdpdk: apt-get install dpdk-dev); skipping the fair comparison" >&2
