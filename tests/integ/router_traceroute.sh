@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# router_traceroute.sh BUILD_DIR: traceroute through sluice-router (router_lib.sh draws the
-# topology; net_af_packet ports).  From h1 to h2, for each of
+# router_traceroute.sh BUILD_DIR [DRIVER]: traceroute through sluice-router (router_lib.sh
+# draws the topology; net_af_packet ports, or DRIVER: net_af_xdp).  From h1 to h2, for each of
 #     traceroute -n (UDP probes)      traceroute -n -I (ICMP echo probes)
 #     traceroute -6 -n                traceroute -6 -n -I
 # hop 1 must be the router's address on h1's link (10.0.1.1, 2001:db8:1::1: its time
@@ -19,7 +19,7 @@ set -u
 . "$(dirname "$0")/router_lib.sh"
 rt_init "$1" traceroute
 rt_topology
-rt_start net_af_packet
+rt_start "${2:-net_af_packet}"
 
 # the neighbours first, so no probe waits for ARP/NDP
 rt_ping "$NS_H1" "$H2_4" 1 > /dev/null
