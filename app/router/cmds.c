@@ -51,22 +51,6 @@ static void out_close(struct out *o, struct sl_ctl_req *req)
 	free(o->buf);
 }
 
-static int parse_prefix(const char *s, int *family, uint8_t ip[16], uint8_t *len)
-{
-	uint32_t a;
-
-	if (strchr(s, ':')) {
-		*family = 6;
-		return sl_ipv6_prefix_parse(s, ip, len);
-	}
-	*family = 4;
-	if (sl_ipv4_prefix_parse(s, &a, len) < 0)
-		return -EINVAL;
-	a = sl_ntohl(a);
-	memcpy(ip, &a, 4);
-	return 0;
-}
-
 /* An interface address: bits after the prefix are the host part, so parse it apart. */
 static int parse_ifaddr(const char *s, int *family, uint8_t ip[16], uint8_t *len)
 {
@@ -103,18 +87,6 @@ static int parse_ifaddr(const char *s, int *family, uint8_t ip[16], uint8_t *len
 	return 0;
 }
 
-static void fmt_ip(char *buf, size_t len, int family, const uint8_t *ip)
-{
-	uint32_t a;
-
-	if (family == 4) {
-		memcpy(&a, ip, 4);
-		sl_ipv4_addr_format(buf, len, sl_htonl(a));
-	} else {
-		sl_ipv6_addr_format(buf, len, ip);
-	}
-}
-
 /* --- interface --- */
 
 static int cmd_iface_show(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
@@ -140,12 +112,12 @@ static int cmd_iface_show(struct sl_ctl_req *req, int argc, char **argv, void *c
 		fprintf(f, "%u %-22s %s mtu %u %s link %s\n", p, info.name, mac, ifc->mtu,
 			ifc->up ? "up" : "down", link.up ? "up" : "down");
 		for (unsigned i = 0; i < ifc->nb_addr4; i++) {
-			fmt_ip(a, sizeof(a), 4, (const uint8_t *)&ifc->addr4[i].ip);
+			rt_fmt_ip(a, sizeof(a), 4, (const uint8_t *)&ifc->addr4[i].ip);
 			fprintf(f, "    inet %s/%u\n", a, ifc->addr4[i].len);
 			json_array_append_new(ad, json_sprintf("%s/%u", a, ifc->addr4[i].len));
 		}
 		for (unsigned i = 0; i < ifc->nb_addr6; i++) {
-			fmt_ip(a, sizeof(a), 6, ifc->addr6[i].ip);
+			rt_fmt_ip(a, sizeof(a), 6, ifc->addr6[i].ip);
 			fprintf(f, "    inet6 %s/%u\n", a, ifc->addr6[i].len);
 			json_array_append_new(ad, json_sprintf("%s/%u", a, ifc->addr6[i].len));
 		}
@@ -248,7 +220,7 @@ static int cmd_route_add(struct sl_ctl_req *req, int argc, char **argv, void *ct
 	(void)ctx;
 	if (argc < 2)
 		return sl_ctl_usage_error(req, NULL);
-	if (parse_prefix(argv[0], &family, ip, &len) < 0)
+	if (rt_parse_prefix(argv[0], &family, ip, &len) < 0)
 		return sl_ctl_error(req, -EINVAL,
 				    "'%s' is not a prefix (10.0.0.0/8, "
 				    "2001:db8::/32; no host bits after the length)",
@@ -275,7 +247,7 @@ static int cmd_route_add(struct sl_ctl_req *req, int argc, char **argv, void *ct
 			if (ngw == RT_ECMP_MAX)
 				return sl_ctl_error(req, -E2BIG, "at most %d gateways",
 						    RT_ECMP_MAX);
-			if (parse_prefix(argv[i], &gf, gws[ngw], &gl) < 0 || gf != family ||
+			if (rt_parse_prefix(argv[i], &gf, gws[ngw], &gl) < 0 || gf != family ||
 			    gl != (family == 4 ? 32 : 128))
 				return sl_ctl_error(req, -EINVAL,
 						    "'%s' is not an IPv%d gateway "
@@ -303,7 +275,7 @@ static int cmd_route_del(struct sl_ctl_req *req, int argc, char **argv, void *ct
 	(void)ctx;
 	if (argc != 1)
 		return sl_ctl_usage_error(req, NULL);
-	if (parse_prefix(argv[0], &family, ip, &len) < 0)
+	if (rt_parse_prefix(argv[0], &family, ip, &len) < 0)
 		return sl_ctl_error(req, -EINVAL, "'%s' is not a prefix", argv[0]);
 	if (rt_route_owned(family, ip, len))
 		return sl_ctl_error(req, -EBUSY,
@@ -350,7 +322,7 @@ static int cmd_route_get(struct sl_ctl_req *req, int argc, char **argv, void *ct
 	int rc;
 
 	(void)ctx;
-	if (argc != 1 || parse_prefix(argv[0], &family, ip, &len) < 0 ||
+	if (argc != 1 || rt_parse_prefix(argv[0], &family, ip, &len) < 0 ||
 	    len != (family == 4 ? 32 : 128))
 		return sl_ctl_usage_error(req, NULL);
 	memcpy(&a, ip, 4);
@@ -385,7 +357,7 @@ static int cmd_route_load(struct sl_ctl_req *req, int argc, char **argv, void *c
 		int gf;
 		uint8_t ip[16], gl;
 
-		if (parse_prefix(argv[i], &gf, ip, &gl) < 0 || gl != (gf == 4 ? 32 : 128))
+		if (rt_parse_prefix(argv[i], &gf, ip, &gl) < 0 || gl != (gf == 4 ? 32 : 128))
 			return sl_ctl_error(req, -EINVAL, "'%s' is not a gateway address", argv[i]);
 		if ((gf == 4 ? n4 : n6) == RT_ECMP_MAX)
 			return sl_ctl_error(req, -E2BIG, "at most %d gateways per family",
@@ -429,7 +401,7 @@ static int cmd_neigh_add(struct sl_ctl_req *req, int argc, char **argv, void *ct
 	(void)ctx;
 	if (argc != 3)
 		return sl_ctl_usage_error(req, NULL);
-	if (parse_prefix(argv[0], &family, ip, &len) < 0 || len != (family == 4 ? 32 : 128))
+	if (rt_parse_prefix(argv[0], &family, ip, &len) < 0 || len != (family == 4 ? 32 : 128))
 		return sl_ctl_error(req, -EINVAL, "'%s' is not an address", argv[0]);
 	if (sl_ether_addr_parse(argv[1], &mac) < 0)
 		return sl_ctl_error(req, -EINVAL, "'%s' is not a MAC address (02:00:00:00:00:01)",

@@ -472,14 +472,7 @@ void rt_neigh_show(json_t *arr, FILE *out)
 		char ip[64], mac[24];
 		struct sl_ether_addr m;
 
-		if (n->key.family == 4) {
-			uint32_t a;
-
-			memcpy(&a, n->key.ip, 4);
-			sl_ipv4_addr_format(ip, sizeof(ip), sl_htonl(a));
-		} else {
-			sl_ipv6_addr_format(ip, sizeof(ip), n->key.ip);
-		}
+		rt_fmt_ip(ip, sizeof(ip), n->key.family, n->key.ip);
 		rt_link_mac(link, m.bytes);
 		sl_ether_addr_format(mac, sizeof(mac), &m);
 		if (st != RT_NS_REACHABLE && st != RT_NS_STATIC)

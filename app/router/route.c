@@ -188,7 +188,7 @@ unsigned rt_route_count(int family)
 	return nroutes[family == 6];
 }
 
-static void fmt_ip(char *buf, size_t len, int family, const uint8_t *ip)
+void rt_fmt_ip(char *buf, size_t len, int family, const uint8_t *ip)
 {
 	if (family == 4) {
 		uint32_t a;
@@ -215,7 +215,7 @@ static int gateway_port(int family, const uint8_t *gw, char *err, size_t errlen)
 	} else {
 		rc = sl_lpm6_lookup(rt.rt6, gw, &id);
 	}
-	fmt_ip(buf, sizeof(buf), family, gw);
+	rt_fmt_ip(buf, sizeof(buf), family, gw);
 	if (rc == 0 && rt.nh[id].type == RT_NH_LOCAL) {
 		snprintf(err, errlen, "gateway %s is one of the router's own addresses", buf);
 		return -1;
@@ -248,7 +248,7 @@ uint32_t rt_route_gateways(int family, const uint8_t (*gws)[16], unsigned n, int
 		if (!ids[i]) {
 			char buf[64];
 
-			fmt_ip(buf, sizeof(buf), family, gws[i]);
+			rt_fmt_ip(buf, sizeof(buf), family, gws[i]);
 			snprintf(err, errlen,
 				 "gateway %s: the neighbour table is full (--neigh-max), "
 				 "or %s is known on another port",
@@ -297,8 +297,8 @@ static const char *nh_text(uint32_t id, char *buf, size_t len)
 	case RT_NH_REJECT:
 		return "reject";
 	case RT_NH_NEIGH:
-		fmt_ip(a, sizeof(a), nh->family,
-		       nh->family == 4 ? (const uint8_t *)&nh->ip4 : nh->ip6);
+		rt_fmt_ip(a, sizeof(a), nh->family,
+			  nh->family == 4 ? (const uint8_t *)&nh->ip4 : nh->ip6);
 		snprintf(buf, len, "via %s port %u", a, nh->port);
 		return buf;
 	case RT_NH_GROUP: {
@@ -307,8 +307,8 @@ static const char *nh_text(uint32_t id, char *buf, size_t len)
 		for (unsigned i = 0; i < nh->nb_members && off < len; i++) {
 			const struct rt_nh *m = &rt.nh[rt.ecmp[(size_t)nh->slot * RT_ECMP_MAX + i]];
 
-			fmt_ip(a, sizeof(a), m->family,
-			       m->family == 4 ? (const uint8_t *)&m->ip4 : m->ip6);
+			rt_fmt_ip(a, sizeof(a), m->family,
+				  m->family == 4 ? (const uint8_t *)&m->ip4 : m->ip6);
 			off += (size_t)snprintf(buf + off, len - off, " %s", a);
 		}
 		return buf;
@@ -350,7 +350,7 @@ void rt_route_show(json_t *arr, FILE *out, int family, unsigned limit)
 
 /* --- route files --- */
 
-static int parse_prefix(const char *s, int *family, uint8_t ip[16], uint8_t *depth)
+int rt_parse_prefix(const char *s, int *family, uint8_t ip[16], uint8_t *depth)
 {
 	uint32_t a;
 
@@ -402,7 +402,7 @@ int rt_route_load(const char *path, const uint8_t (*gws4)[16], unsigned n4,
 			w[nw++] = t;
 		if (nw == 0 || w[0][0] == '#')
 			continue;
-		if (parse_prefix(w[0], &family, ip, &depth) < 0) {
+		if (rt_parse_prefix(w[0], &family, ip, &depth) < 0) {
 			snprintf(err, errlen,
 				 "%s:%u: '%s' is not a prefix (10.0.0.0/8, "
 				 "2001:db8::/32)",
@@ -430,7 +430,7 @@ int rt_route_load(const char *path, const uint8_t (*gws4)[16], unsigned n4,
 			int gf;
 			uint8_t gd;
 
-			if (parse_prefix(g, &gf, gw, &gd) < 0 || gf != family ||
+			if (rt_parse_prefix(g, &gf, gw, &gd) < 0 || gf != family ||
 			    gd != (family == 4 ? 32 : 128)) {
 				snprintf(err, errlen, "%s:%u: '%s' is not an IPv%d gateway address",
 					 path, lineno, g, family);
@@ -494,7 +494,7 @@ int rt_addr_add(uint16_t port, int family, const uint8_t *ip, uint8_t len, char 
 	struct rt_iface *ifc;
 	char buf[64];
 
-	fmt_ip(buf, sizeof(buf), family, ip);
+	rt_fmt_ip(buf, sizeof(buf), family, ip);
 	if (!rt.ifaces[port]) {
 		snprintf(err, errlen, "port %u has no interface", port);
 		return -ENODEV;
@@ -568,7 +568,7 @@ int rt_addr_del(uint16_t port, int family, const uint8_t *ip, uint8_t len, char 
 		    memcmp(a->ip, ip, family == 4 ? 4 : 16) == 0 && a->len == len)
 			break;
 	if (!a) {
-		fmt_ip(buf, sizeof(buf), family, ip);
+		rt_fmt_ip(buf, sizeof(buf), family, ip);
 		snprintf(err, errlen,
 			 "%s/%u is not an address of port %u (address show lists "
 			 "them)",

@@ -68,6 +68,11 @@ int rt_addr_add(uint16_t port, int family, const uint8_t *ip, uint8_t len, char 
 int rt_addr_del(uint16_t port, int family, const uint8_t *ip, uint8_t len, char *err,
 		size_t errlen);
 
+/* Text forms (route.c): a prefix "10.0.0.0/8" or "2001:db8::/32" (an address alone is a
+ * host prefix; IPv4 comes back in host order in ip[0..3]), 0 or -EINVAL; and an address. */
+int rt_parse_prefix(const char *s, int *family, uint8_t ip[16], uint8_t *depth);
+void rt_fmt_ip(char *buf, size_t len, int family, const uint8_t *ip);
+
 /* Commands (cmds.c). */
 struct sl_ctl;
 int rt_cmds_register(struct sl_ctl *ctl);
