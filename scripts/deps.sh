@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Installs the Debian packages Sluice needs that are missing.  Usage: deps.sh [build|test|bench]
 set -eu
-need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev libxdp-dev libbpf-dev libedit-dev libjansson-dev"
+need="gcc make meson ninja-build pkg-config libnuma-dev libcmocka-dev libpcap-dev libxdp-dev libbpf-dev libedit-dev libjansson-dev libmicrohttpd-dev"
 case "${1:-build}" in
-  # dpdk-dev ships dpdk-testpmd, the memif interop tests' peer.
-  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping iputils-tracepath traceroute iperf3 ethtool python3 dpdk-dev clang-format git" ;;
+  # dpdk-dev ships dpdk-testpmd (the memif tests' peer) and dpdk-telemetry.py; prometheus
+  # ships promtool and the server the metrics test scrapes with.
+  test)  need="$need clang libclang-rt-14-dev tshark tcpdump iproute2 iputils-ping iputils-tracepath traceroute iperf3 ethtool python3 dpdk-dev clang-format git prometheus tmux curl" ;;
   # dpdk-doc ships DPDK's example sources: bench/router builds l3fwd and l3fwd-graph from them.
   bench) need="$need dpdk-dev dpdk-doc" ;;
 esac

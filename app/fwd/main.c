@@ -313,6 +313,13 @@ static int deal_streams(void)
 				s->lcore = opts.maps[m].lcore;
 			}
 	}
+	/* Say which lcore polls each rx queue (telemetry, sluice top). */
+	for (unsigned i = 0; i < app.nb_streams; i++) {
+		struct fwd_stream *s = &app.streams[i];
+
+		if (s->lcore != FWD_LCORE_RETIRED && !stream_generates(s))
+			sl_port_rxq_lcore_set(s->rx_port, s->rx_queue, s->lcore);
+	}
 	/* Generators split the packet budget and the rate exactly. */
 	for (unsigned i = 0; nb_gen && i < app.nb_streams; i++) {
 		struct fwd_stream *s = &app.streams[i];
@@ -355,6 +362,22 @@ static void tx_first(void)
 	}
 }
 
+/* One round over the lcore's streams; the round counts as busy when any moved packets
+ * (telemetry's busy_cycles, sluice top's busy %). */
+static inline void fwd_round(struct fwd_stream *const *mine, unsigned n)
+{
+	bool busy = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct fwd_stream *s = mine[i];
+		uint64_t before = s->rx_pkts + s->generated;
+
+		app.mode->burst(s);
+		busy |= s->rx_pkts + s->generated != before;
+	}
+	sl_lcore_round(busy);
+}
+
 /* Runs every stream of the calling lcore until the app stops. */
 static int lcore_loop(void *arg)
 {
@@ -369,8 +392,7 @@ static int lcore_loop(void *arg)
 	if (n == 0)
 		return 0;
 	while (!fwd_stopping(&app))
-		for (unsigned i = 0; i < n; i++)
-			app.mode->burst(mine[i]);
+		fwd_round(mine, n);
 	return 0;
 }
 
@@ -500,10 +522,14 @@ static void run_batch(struct report *rep)
 		sl_lcore_launch(lcore, lcore_loop, NULL);
 	if (main_has_streams()) {
 		/* One core: forward here and look at the clock between rounds. */
+		struct fwd_stream *mine[FWD_MAX_STREAMS];
+		unsigned n = 0;
+
+		for (unsigned i = 0; i < app.nb_streams && n < FWD_MAX_STREAMS; i++)
+			if (app.streams[i].lcore == sl_lcore_main())
+				mine[n++] = &app.streams[i];
 		while (!fwd_stopping(&app)) {
-			for (unsigned i = 0; i < app.nb_streams; i++)
-				if (app.streams[i].lcore == sl_lcore_main())
-					app.mode->burst(&app.streams[i]);
+			fwd_round(mine, n);
 			report_tick(rep);
 		}
 	} else {

@@ -6,10 +6,50 @@
 #include <string.h>
 
 #include "report.h"
+#include "sl_telemetry.h"
+
+static void sum_streams(const struct fwd_app *app, int port, struct fwd_counts *t);
+
+/* Telemetry: the forwarder's drops by reason (/sluice/drops "fwd") and its totals
+ * (/sluice/fwd/stats, the "totals" of the --json report), read while it runs. */
+static void fwd_drops(json_t *obj, void *arg)
+{
+	struct fwd_counts t;
+
+	sum_streams(arg, -1, &t);
+	for (int d = 0; d < FWD_DROP_MAX; d++)
+		json_object_set_new(obj, fwd_drop_names[d], json_integer((json_int_t)t.drops[d]));
+}
+
+static int cmd_fwd_stats(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
+{
+	const struct fwd_app *app = ctx;
+	struct fwd_counts t;
+	json_t *drops = json_object();
+
+	(void)cmd, (void)p;
+	sum_streams(app, -1, &t);
+	for (int d = 0; d < FWD_DROP_MAX; d++)
+		json_object_set_new(drops, fwd_drop_names[d], json_integer((json_int_t)t.drops[d]));
+	sl_telemetry_set(req,
+			 json_pack("{sssIsIsIsIsIso}", "mode", app->mode->name, "rx_packets",
+				   (json_int_t)t.rx, "tx_packets", (json_int_t)t.tx, "generated",
+				   (json_int_t)t.generated, "consumed", (json_int_t)t.consumed,
+				   "dropped", (json_int_t)t.dropped, "drops", drops));
+	return 0;
+}
+
+static struct sl_telemetry_cmd fwd_cmds[] = {
+	{"/sluice/fwd/stats", cmd_fwd_stats,
+	 "Returns the forwarder's totals: received, sent, generated, consumed, dropped by reason"},
+};
 
 void report_start(struct report *r, struct fwd_app *app)
 {
 	memset(r, 0, sizeof(*r));
+	fwd_cmds[0].ctx = app;
+	sl_telemetry_register(fwd_cmds, SL_ARRAY_SIZE(fwd_cmds));
+	sl_telemetry_drops_register("fwd", fwd_drops, app);
 	r->app = app;
 	r->t0_ns = r->last_ns = sl_time_ns();
 	r->check_every_tsc = sl_tsc_hz() / 1000; /* stop conditions: every millisecond */
@@ -218,6 +258,8 @@ int report_final(struct report *r)
 
 void report_free(struct report *r)
 {
+	sl_telemetry_drops_unregister("fwd");
+	sl_telemetry_unregister(fwd_cmds, SL_ARRAY_SIZE(fwd_cmds));
 	free(r->run_base);
 	r->run_base = NULL;
 	r->run_base_n = 0;

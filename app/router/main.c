@@ -286,6 +286,11 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "sluice-router: port or graph setup failed (the log says why)\n");
 		return 1;
 	}
+	int port;
+
+	SL_PORT_FOREACH(port) /* worker w polls queue w of every port (telemetry, sluice top) */
+		for (unsigned w = 0; w < rt.nb_workers; w++)
+			sl_port_rxq_lcore_set((uint16_t)port, (uint16_t)w, rt.workers[w].lcore);
 	snprintf(sock, sizeof(sock), "%s/router.sock", sl_runtime_dir());
 
 	struct sl_ctl_config cc = {.path = opt.socket ? opt.socket : sock};

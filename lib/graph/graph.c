@@ -257,6 +257,7 @@ struct sl_graph *sl_graph_create(const struct sl_graph_config *cfg)
 		}
 	}
 	SL_LOG(graph, DEBUG, "graph %s: %u nodes (%u sources), %zu bytes", pv->name, nn, ns, total);
+	graph_telemetry_add(g);
 	return g;
 
 fail_errno:
@@ -268,6 +269,7 @@ void sl_graph_free(struct sl_graph *g)
 {
 	if (!g)
 		return;
+	graph_telemetry_remove(g);
 	for (unsigned i = 0; i < g->priv->nb_nodes; i++)
 		if (g->priv->nodes[i].type->fini)
 			g->priv->nodes[i].type->fini(g, &g->priv->nodes[i]);
@@ -337,6 +339,7 @@ unsigned sl_graph_walk(struct sl_graph *g)
 		t0 = drain(g, t1);
 	}
 	sl_counter_add(&pv->walks, 1);
+	sl_lcore_round_at(t0, rx != 0);
 	if (rx) {
 		sl_counter_add(&pv->rx, rx);
 		sl_counter_add(&pv->busy_cycles, t0 - start);

@@ -48,4 +48,8 @@ void sl_graph__trace_vec(struct sl_graph *g, struct sl_graph_node *node, struct 
 			 uint16_t n);
 void sl_graph__builtin_register(void);
 
+/* Telemetry (telemetry.c): a graph is listed from creation until it is freed. */
+void graph_telemetry_add(struct sl_graph *g);
+void graph_telemetry_remove(struct sl_graph *g);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pool_priv.h"
+#include "sl_telemetry.h"
 #include "sl_log.h"
 #include "sl_memory.h"
 
@@ -75,6 +76,16 @@ int sl_pool_ops_register(const struct sl_pool_ops *ops)
 	}
 	pthread_mutex_unlock(&registry_lock);
 	return ret;
+}
+
+SL_TELEMETRY_INIT(pool_telemetry)
+
+void pool_walk(void (*fn)(struct sl_pool *p, void *arg), void *arg)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct sl_pool *p = registry; p != NULL; p = p->next)
+		fn(p, arg);
+	pthread_mutex_unlock(&registry_lock);
 }
 
 static struct sl_pool *lookup_locked(const char *name)

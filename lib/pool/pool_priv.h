@@ -27,4 +27,9 @@ static inline uint32_t obj_idx(const struct sl_pool *p, const void *obj)
 	return (uint32_t)((size_t)((const char *)obj - p->area - p->hdr_size) / p->stride);
 }
 
+/* Calls fn for every pool with the registry locked (no pool is freed meanwhile). */
+void pool_walk(void (*fn)(struct sl_pool *p, void *arg), void *arg);
+/* Registers the /mempool commands (telemetry.c). */
+void pool_telemetry(void);
+
 #endif

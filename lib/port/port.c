@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "port_priv.h"
+
+/* Held by the calls that create, replace or free what telemetry reads (telemetry.c). */
+pthread_mutex_t sl_port_ctl_lock = PTHREAD_MUTEX_INITIALIZER;
 #include "sl_ring.h"
 #include "sl_runtime.h"
 
@@ -95,6 +98,35 @@ static struct sl_port *get(uint16_t id, const char *what)
 	struct sl_port *port = get(id, __func__);                                          \
 	if (port == NULL)                                                                  \
 		return -ENODEV
+
+struct sl_port *port_by_id(uint16_t id)
+{
+	return id < SL_PORT_MAX && ports[id].state != SL_PORT_UNUSED ? &ports[id] : NULL;
+}
+
+int sl_port_rxq_lcore_set(uint16_t id, uint16_t q, uint32_t lcore)
+{
+	GET_OR_RETURN(port, id);
+	if (q >= SL_PORT_MAX_QUEUES) {
+		SL_LOG(port, ERR, "%s: rx queue %u is out of range (below %d)", port->name, q,
+		       SL_PORT_MAX_QUEUES);
+		return -EINVAL;
+	}
+	__atomic_store_n(&port->rxq_lcore1[q], lcore == SL_LCORE_ANY ? 0 : lcore + 1,
+			 __ATOMIC_RELAXED);
+	return 0;
+}
+
+uint32_t sl_port_rxq_lcore(uint16_t id, uint16_t q)
+{
+	struct sl_port *port = port_by_id(id);
+	uint32_t v;
+
+	if (port == NULL || q >= SL_PORT_MAX_QUEUES)
+		return SL_LCORE_ANY;
+	v = __atomic_load_n(&port->rxq_lcore1[q], __ATOMIC_RELAXED);
+	return v ? v - 1 : SL_LCORE_ANY;
+}
 
 /* The i-th driver: built in first, then the application's; NULL after the last. */
 static const struct sl_port_driver *driver_at(unsigned i)
@@ -218,7 +250,7 @@ int sl_port_driver_register(const struct sl_port_driver *drv)
 	return 0;
 }
 
-int sl_port_create(const char *devstr)
+static int port_create(const char *devstr)
 {
 	char name[SL_PORT_NAME_SIZE], list[256] = "";
 	const struct sl_port_driver *drv;
@@ -278,6 +310,18 @@ int sl_port_create(const char *devstr)
 	fp_set_stopped(port);
 	SL_LOG(port, INFO, "port %u: %s created (driver %s)", id, name, drv->name);
 	return id;
+}
+
+int sl_port_create(const char *devstr)
+{
+	int rc;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	rc = port_create(devstr);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	if (rc >= 0)
+		port_telemetry_add((uint16_t)rc);
+	return rc;
 }
 
 int sl_port_create_vdevs(void)
@@ -362,7 +406,7 @@ int sl_port_info(uint16_t id, struct sl_port_info *info)
 	return 0;
 }
 
-int sl_port_configure(uint16_t id, const struct sl_port_conf *conf)
+static int port_configure(uint16_t id, const struct sl_port_conf *conf)
 {
 	struct sl_port_info info;
 	uint16_t max_rxq;
@@ -430,6 +474,16 @@ int sl_port_configure(uint16_t id, const struct sl_port_conf *conf)
 	}
 	port->configured = true;
 	return 0;
+}
+
+int sl_port_configure(uint16_t id, const struct sl_port_conf *conf)
+{
+	int rc;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	rc = port_configure(id, conf);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return rc;
 }
 
 /* Releases rx (tx) queue q if set up: its entry goes back to the idle queue first. */
@@ -505,7 +559,7 @@ static int queue_check(struct sl_port *port, uint16_t q, uint16_t nb, const char
 	return 0;
 }
 
-int sl_port_rxq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node, struct sl_pool *pool)
+static int port_rxq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node, struct sl_pool *pool)
 {
 	int rc;
 
@@ -529,7 +583,17 @@ int sl_port_rxq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node, struc
 	return queue_install(port, q, true);
 }
 
-int sl_port_txq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node)
+int sl_port_rxq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node, struct sl_pool *pool)
+{
+	int rc;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	rc = port_rxq_setup(id, q, nb_desc, node, pool);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return rc;
+}
+
+static int port_txq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node)
 {
 	int rc;
 
@@ -542,6 +606,16 @@ int sl_port_txq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node)
 	if (rc < 0)
 		return rc;
 	return queue_install(port, q, false);
+}
+
+int sl_port_txq_setup(uint16_t id, uint16_t q, uint16_t nb_desc, int node)
+{
+	int rc;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	rc = port_txq_setup(id, q, nb_desc, node);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return rc;
 }
 
 int sl_port_start(uint16_t id)
@@ -606,7 +680,7 @@ int sl_port_stop(uint16_t id)
 	return 0;
 }
 
-int sl_port_close(uint16_t id)
+static int port_close(uint16_t id)
 {
 	GET_OR_RETURN(port, id);
 	sl_port_stop(id);
@@ -636,6 +710,17 @@ int sl_port_close(uint16_t id)
 	memset(port, 0, sizeof(*port));
 	port->id = id;
 	return 0;
+}
+
+int sl_port_close(uint16_t id)
+{
+	int rc;
+
+	port_telemetry_remove(id); /* before the lock: its drop source takes it */
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	rc = port_close(id);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return rc;
 }
 
 void sl_port_close_all(void)
@@ -865,7 +950,7 @@ int sl_port_stats(uint16_t id, struct sl_port_stats *stats)
 	return 0;
 }
 
-int sl_port_stats_reset(uint16_t id)
+static int port_stats_reset(uint16_t id)
 {
 	GET_OR_RETURN(port, id);
 	qstats_snapshot(idle_q[id], port->idle_base);
@@ -890,6 +975,16 @@ int sl_port_stats_reset(uint16_t id)
 	if (port->ops->stats_reset)
 		port->ops->stats_reset(port);
 	return 0;
+}
+
+int sl_port_stats_reset(uint16_t id)
+{
+	int rc;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	rc = port_stats_reset(id);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return rc;
 }
 
 void sl_port_xstat_add(struct sl_port_xstat *xs, unsigned n, unsigned *count, uint64_t value,

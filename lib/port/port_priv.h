@@ -2,7 +2,19 @@
 #ifndef SL_PORT_PRIV_H
 #define SL_PORT_PRIV_H
 
+#include <pthread.h>
+
 #include "sl_port_driver.h"
+
+/* Taken by create, configure, queue setup, stats reset and close, and by the telemetry
+ * handlers around what they read (they run in other threads than the control one). */
+extern pthread_mutex_t sl_port_ctl_lock;
+
+/* The port of an id in use, or NULL (not logged). */
+struct sl_port *port_by_id(uint16_t id);
+/* Telemetry: a port's drop source, added after create and removed before close. */
+void port_telemetry_add(uint16_t id);
+void port_telemetry_remove(uint16_t id);
 
 /* Splits "net_null0,a=1,b=2" into its name and arguments.  0 or -EINVAL (logged). */
 int devstr_parse(const char *devstr, char *name, size_t name_len, struct sl_devargs *args);

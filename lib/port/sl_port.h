@@ -238,6 +238,11 @@ int sl_port_rss_key_set(uint16_t port, const uint8_t *key, unsigned len);
 int sl_port_reta_set(uint16_t port, const uint16_t *reta, unsigned n);
 int sl_port_reta_get(uint16_t port, uint16_t *reta, unsigned n);
 
+/* Placement: the application says which lcore polls an rx queue (SL_LCORE_ANY: none
+ * said), for telemetry, `sluice top` and Prometheus.  Any thread. */
+int sl_port_rxq_lcore_set(uint16_t port, uint16_t q, uint32_t lcore);
+uint32_t sl_port_rxq_lcore(uint16_t port, uint16_t q);
+
 /* --- statistics --- */
 
 struct sl_port_stats {

@@ -163,7 +163,9 @@ struct sl_port {
 	uint8_t mac[6];
 	uint16_t mtu;
 	bool promisc, allmulti;
-	struct sl_port_callback *retired; /* removed callbacks, freed at close */
+	struct sl_port_callback *retired;	 /* removed callbacks, freed at close */
+	uint32_t rxq_lcore1[SL_PORT_MAX_QUEUES]; /* lcore polling rx queue q, plus 1; 0 = not
+						    said (sl_port_rxq_lcore_set) */
 	/* Counter values at the last reset, subtracted from what the queues count. */
 	struct sl_port_qstats rx_base[SL_PORT_MAX_QUEUES], tx_base[SL_PORT_MAX_QUEUES];
 	struct sl_port_qstats idle_base[SL_PORT_MAX_QUEUES];

@@ -11,6 +11,7 @@
 #include "sl_log.h"
 #include "sl_memory.h"
 #include "sl_ring.h"
+#include "sl_telemetry.h"
 
 SL_LOG_TYPE_DEFINE(ring)
 
@@ -296,3 +297,70 @@ void sl_ring_dump(FILE *f, const struct sl_ring *r)
 		__atomic_load_n(&r->cons.tail, __ATOMIC_RELAXED));
 	fprintf(f, "  used=%u free=%u\n", sl_ring_count(r), sl_ring_free_count(r));
 }
+
+/* --- telemetry: DPDK's /ring/list and /ring/info, read under the zone lock (a ring in a
+ * zone is freed with its zone, so none goes away while it is read) --- */
+
+struct ring_walk {
+	const char *want; /* NULL: list */
+	json_t *out;
+};
+
+static void ring_visit(const struct sl_zone *z, void *arg)
+{
+	struct ring_walk *w = arg;
+	const struct sl_ring *r = z->addr;
+	const char *name = z->name + sizeof(ZONE_PREFIX) - 1;
+
+	if (strncmp(z->name, ZONE_PREFIX, sizeof(ZONE_PREFIX) - 1) != 0 ||
+	    r->magic != SL_RING__MAGIC)
+		return;
+	if (w->want == NULL) {
+		json_array_append_new(w->out, json_string(name));
+	} else if (w->out == NULL && strcmp(name, w->want) == 0) {
+		w->out = json_pack("{sssisisisisisisisssisI}", "name", r->name, "socket", z->node,
+				   "flags", (int)r->flags, "size", (int)r->size, "mask",
+				   (int)r->mask, "capacity", (int)r->capacity, "esize",
+				   (int)r->esize, "used_count", (int)sl_ring_count(r), "mz_name",
+				   z->name, "mz_socket_id", z->node, "mz_len", (json_int_t)z->len);
+	}
+}
+
+static int cmd_ring_list(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
+{
+	struct ring_walk w = {.out = json_array()};
+
+	(void)cmd, (void)p, (void)ctx;
+	sl_zone_walk(ring_visit, &w);
+	sl_telemetry_set(req, w.out);
+	return 0;
+}
+
+static int cmd_ring_info(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
+{
+	struct ring_walk w = {.want = p};
+
+	(void)ctx;
+	if (p == NULL || p[0] == '\0')
+		return sl_telemetry_error(req, -EINVAL,
+					  "%s needs a ring name: %s,NAME (/ring/list lists them)",
+					  cmd, cmd);
+	sl_zone_walk(ring_visit, &w);
+	if (w.out == NULL)
+		return sl_telemetry_error(req, -ENOENT,
+					  "%s: no ring '%.64s'; /ring/list lists them", cmd, p);
+	sl_telemetry_set(req, w.out);
+	return 0;
+}
+
+static const struct sl_telemetry_cmd ring_cmds[] = {
+	{"/ring/list", cmd_ring_list, "Returns the names of the rings created in memory zones"},
+	{"/ring/info", cmd_ring_info,
+	 "Returns a ring's size, flags and objects held. Parameter: ring name"},
+};
+
+static void ring_telemetry(void)
+{
+	sl_telemetry_register(ring_cmds, SL_ARRAY_SIZE(ring_cmds));
+}
+SL_TELEMETRY_INIT(ring_telemetry)

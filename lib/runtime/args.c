@@ -23,6 +23,9 @@ enum {
 	OPT_NO_WORKERS,
 	OPT_VDEV,
 	OPT_IN_MEMORY,
+	OPT_NO_TELEMETRY,
+	OPT_TELEMETRY,
+	OPT_METRICS,
 	OPT_NOTED = 512, /* + index in noted_opts[] */
 };
 
@@ -42,6 +45,9 @@ static const struct option own_opts[] = {
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"no-workers", no_argument, NULL, OPT_NO_WORKERS},
 	{"vdev", required_argument, NULL, OPT_VDEV},
+	{"no-telemetry", no_argument, NULL, OPT_NO_TELEMETRY},
+	{"telemetry", no_argument, NULL, OPT_TELEMETRY},
+	{"metrics", required_argument, NULL, OPT_METRICS},
 	{"help", no_argument, NULL, 'h'},
 };
 
@@ -89,8 +95,6 @@ static const struct noted_opt {
 	 "Sluice's drivers do not DMA; buffers are addressed by virtual address"},
 	{"base-virtaddr", 0, required_argument, NULL,
 	 "segments map where the kernel chooses; no secondary process needs the same address"},
-	{"no-telemetry", 0, no_argument, NULL, "Sluice has no telemetry socket"},
-	{"telemetry", 0, no_argument, NULL, "Sluice has no telemetry socket"},
 	{"no-hpet", 0, no_argument, NULL, "timing uses the TSC, never the HPET"},
 	{"vfio-intr", 0, required_argument, NULL, "Sluice drives no VFIO device"},
 	{"vfio-vf-token", 0, required_argument, NULL, "Sluice drives no VFIO device"},
@@ -126,10 +130,14 @@ void sl_usage(FILE *out)
 		"  --vdev DEV             add a virtual port, e.g. net_null0,size=64 or\n"
 		"                         net_af_packet0,iface=veth0 (repeatable)\n"
 		"  --no-workers           start no worker threads\n"
+		"  --no-telemetry         serve no telemetry socket (default: DPDK's telemetry v2\n"
+		"                         at /var/run/dpdk/PREFIX/dpdk_telemetry.v2; --telemetry)\n"
+		"  --metrics [ADDR:]PORT  serve Prometheus /metrics over HTTP (ADDR default\n"
+		"                         127.0.0.1)\n"
 		"  -h, --help             this help\n"
 		"Accepted for DPDK command lines, with a notice saying why they change nothing:\n"
 		"  -n N, --no-pci, -a/-b PCI_ADDR, --proc-type primary|auto, --single-file-segments,\n"
-		"  --huge-dir DIR, --huge-unlink, --legacy-mem, --iova-mode, --no-telemetry, -d LIB...\n"
+		"  --huge-dir DIR, --huge-unlink, --legacy-mem, --iova-mode, --no-hpet, -d LIB...\n"
 		"  (--proc-type secondary is refused: Sluice has no multi-process mode)\n"
 		"Options end at the first other argument or after '--'.\n");
 }
@@ -501,6 +509,15 @@ int sl_config_parse(struct sl_config *cfg, int argc, char **argv)
 			break;
 		case OPT_NO_WORKERS:
 			cfg->no_workers = true;
+			break;
+		case OPT_NO_TELEMETRY:
+			cfg->no_telemetry = true;
+			break;
+		case OPT_TELEMETRY:
+			cfg->no_telemetry = false;
+			break;
+		case OPT_METRICS:
+			cfg->metrics = optarg;
 			break;
 		case OPT_VDEV:
 			if (cfg->nb_vdevs == SL_MAX_VDEVS) {

@@ -29,8 +29,23 @@ struct lcore {
 __thread uint32_t sl_lcore_self = SL_LCORE_ANY;
 
 static struct lcore lcores[SL_MAX_LCORE];
+struct sl_lcore_load sl_lcore_loads[SL_MAX_LCORE];
 static uint32_t main_id = SL_LCORE_ANY;
 static unsigned nb_enabled;
+
+void sl_lcore_load_get(uint32_t id, struct sl_lcore_load *out)
+{
+	const struct sl_lcore_load *l = &sl_lcore_loads[id < SL_MAX_LCORE ? id : 0];
+
+	if (id >= SL_MAX_LCORE) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	out->busy_cycles = __atomic_load_n(&l->busy_cycles, __ATOMIC_RELAXED);
+	out->total_cycles = __atomic_load_n(&l->total_cycles, __ATOMIC_RELAXED);
+	out->last_tsc = __atomic_load_n(&l->last_tsc, __ATOMIC_RELAXED);
+	out->rounds = __atomic_load_n(&l->rounds, __ATOMIC_RELAXED);
+}
 
 uint32_t sl_lcore_main(void)
 {
@@ -100,6 +115,7 @@ int lcores_start(const cpu_set_t *set, uint32_t main_lcore, const int *cpu_node,
 		struct lcore *lc = &lcores[i];
 
 		memset(lc, 0, sizeof(*lc));
+		memset(&sl_lcore_loads[i], 0, sizeof(sl_lcore_loads[i]));
 		if (!CPU_ISSET(i, set))
 			continue;
 		lc->enabled = true;

@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 #include "runtime_priv.h"
+#include "sl_telemetry.h"
+#ifdef SL_HAVE_METRICS
+#include "sl_metrics.h"
+#endif
 
 SL_LOG_TYPE_DEFINE(runtime)
 
@@ -195,6 +199,39 @@ static int choose_cores(const struct sl_config *cfg, uint32_t *main_lcore)
 	return 0;
 }
 
+/* Telemetry (unless --no-telemetry: a failure to serve it is logged, not fatal) and
+ * --metrics (fatal: the user asked for it). */
+static int services_start(const struct sl_config *cfg)
+{
+	const char *prefix = cfg->file_prefix ? cfg->file_prefix : "sluice";
+
+	if (!cfg->no_telemetry)
+		sl_telemetry_start(prefix);
+	if (cfg->metrics == NULL)
+		return 0;
+#ifdef SL_HAVE_METRICS
+	int rc = sl_metrics_start(cfg->metrics);
+
+	if (rc < 0)
+		sl_telemetry_stop();
+	return rc;
+#else
+	SL_LOG(runtime, ERR,
+	       "--metrics %s: this build has no lib/metrics; install libmicrohttpd-dev and rebuild",
+	       cfg->metrics);
+	sl_telemetry_stop();
+	return -ENOTSUP;
+#endif
+}
+
+static void services_stop(void)
+{
+#ifdef SL_HAVE_METRICS
+	sl_metrics_stop();
+#endif
+	sl_telemetry_stop();
+}
+
 int sl_init_config(const struct sl_config *cfg)
 {
 	static int cpu_node[CPU_SETSIZE];
@@ -248,6 +285,14 @@ int sl_init_config(const struct sl_config *cfg)
 	for (unsigned i = 0; i < cfg->nb_vdevs && i < SL_MAX_VDEVS; i++)
 		if (cfg->vdevs[i] && (vdevs[nb_vdevs] = strdup(cfg->vdevs[i])) != NULL)
 			nb_vdevs++;
+	rc = services_start(cfg);
+	if (rc < 0) {
+		lcores_stop();
+		vdevs_clear();
+		sched_setaffinity(0, sizeof(caller_affinity), &caller_affinity);
+		runtime_dir_close();
+		return rc;
+	}
 	initialized = true;
 	cpulist_format(&enabled_set, cores_s, sizeof(cores_s));
 	SL_LOG(runtime, NOTICE,
@@ -272,6 +317,8 @@ int sl_init(int argc, char **argv)
 		return -ECANCELED;
 	}
 	rc = sl_init_config(&cfg);
+	if (rc == 0)
+		runtime_params_save(argc, argv, n);
 	return rc < 0 ? rc : n;
 }
 
@@ -279,6 +326,8 @@ int sl_cleanup(void)
 {
 	if (!initialized)
 		return -EINVAL;
+	services_stop();
+	runtime_params_free();
 	lcores_stop();
 	vdevs_clear();
 	sched_setaffinity(0, sizeof(caller_affinity), &caller_affinity);

@@ -26,4 +26,8 @@ void cycles_calibrate(void);
 /* Logs one notice per DPDK option in cfg->noted: the option and why it changes nothing. */
 void config_log_notices(const struct sl_config *cfg);
 
+/* Keeps argv for /eal/params (the first `consumed`) and /eal/app_params (the rest). */
+void runtime_params_save(int argc, char **argv, int consumed);
+void runtime_params_free(void);
+
 #endif

@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sl_common.h"
+#include "sl_cycles.h"
+
 #define SL_MAX_LCORE 128
 /* sl_lcore_id() of a thread that is not an lcore (e.g. an application's own thread). */
 #define SL_LCORE_ANY UINT32_MAX
@@ -65,5 +68,46 @@ int sl_lcore_wait(uint32_t lcore);
 
 /* Waits for every worker; returns 0 or the first non-zero return value. */
 int sl_lcore_wait_all(void);
+
+/*
+ * Load: a poll loop calls sl_lcore_round(busy) once per round, busy when the round moved
+ * packets (sl_lcore_round_at(tsc, busy) when it has just read the TSC anyway).  The time
+ * since the previous round (one TSC read per round) goes to total, and to busy when the
+ * round was.  Written only by the lcore itself; read by telemetry with
+ * relaxed loads.  A thread that is not an lcore counts nothing.
+ */
+struct sl_lcore_load {
+	uint64_t busy_cycles;  /* (lcore) */
+	uint64_t total_cycles; /* (lcore) */
+	uint64_t last_tsc;     /* (lcore) TSC at the end of the previous round, 0 before one */
+	uint64_t rounds;       /* (lcore) */
+} SL_CACHE_ALIGNED;
+
+extern struct sl_lcore_load sl_lcore_loads[SL_MAX_LCORE];
+
+static inline void sl_lcore_round_at(uint64_t now, bool busy)
+{
+	uint32_t self = sl_lcore_self;
+	struct sl_lcore_load *l;
+	uint64_t d;
+
+	if (sl_unlikely(self >= SL_MAX_LCORE))
+		return;
+	l = &sl_lcore_loads[self];
+	d = l->last_tsc ? now - l->last_tsc : 0;
+	__atomic_store_n(&l->last_tsc, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->rounds, l->rounds + 1, __ATOMIC_RELAXED);
+	if (busy)
+		__atomic_store_n(&l->busy_cycles, l->busy_cycles + d, __ATOMIC_RELAXED);
+}
+
+static inline void sl_lcore_round(bool busy)
+{
+	sl_lcore_round_at(sl_rdtsc(), busy);
+}
+
+/* A consistent-enough copy of an lcore's load (each word read once). */
+void sl_lcore_load_get(uint32_t lcore, struct sl_lcore_load *out);
 
 #endif

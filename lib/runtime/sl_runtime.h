@@ -17,6 +17,9 @@
  *   --vdev DEV            a virtual port, e.g. net_null0,size=64 (repeatable); created by
  *                         sl_port_create_vdevs() once the port library is in use
  *   --no-workers          do not start worker threads (tools that only need memory)
+ *   --no-telemetry        serve no telemetry socket (default: DPDK's telemetry v2 protocol
+ *                         at /var/run/dpdk/PREFIX/dpdk_telemetry.v2, docs/telemetry.md)
+ *   --metrics [ADDR:]PORT serve Prometheus /metrics over HTTP (docs/metrics.md)
  *   -h, --help            print this help
  * DPDK's forms carry over: -c MASK (a core mask), --in-memory (a runtime directory of the
  * process's own), --log-level lib.eal:debug or pmd.net.X:8 (DPDK's type names mapped to
@@ -49,6 +52,8 @@ struct sl_config {
 	const char *file_prefix; /* NULL = "sluice" */
 	const char *log_levels;  /* NULL = leave as is */
 	bool no_workers;
+	bool no_telemetry;		 /* --no-telemetry: no telemetry socket */
+	const char *metrics;		 /* --metrics [ADDR:]PORT, or NULL */
 	const char *vdevs[SL_MAX_VDEVS]; /* --vdev device strings */
 	unsigned nb_vdevs;
 	bool help;               /* set by sl_config_parse() for -h/--help */

@@ -14,6 +14,8 @@
 #                     ndp: the router's neighbour discovery parser, fuzz_ndp.c
 #                     ctl: lib/ctl's request and start-up-line parsers, fuzz_ctl.c (work
 #                     files in <work>/ctl; needs libjansson-dev)
+#                     telemetry: lib/telemetry's request parser, exec and replies,
+#                     fuzz_telemetry.c (needs libjansson-dev)
 # Environment: CLANG (default clang).
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,9 +24,9 @@ secs=${2:-60}
 target=${3:-parse}
 clang=${CLANG:-clang}
 case $target in
-parse | memif_ctl | ctl | ndp) ;;
+parse | memif_ctl | ctl | ndp | telemetry) ;;
 *)
-	echo "fuzz: unknown target '$target'; use parse, memif_ctl, ctl or ndp" >&2
+	echo "fuzz: unknown target '$target'; use parse, memif_ctl, ctl, ndp or telemetry" >&2
 	exit 2
 	;;
 esac
@@ -73,6 +75,15 @@ elif [ "$target" = ctl ]; then
 		"$src/tests/fuzz/fuzz_ctl.c" "$src"/lib/ctl/*.c "$src/lib/log/log.c" \
 		-ljansson -o "$bin"
 	max_len=8192 # past the 4096-byte word limit
+elif [ "$target" = telemetry ]; then
+	# lib/telemetry whole (exec needs no socket) and the log library.
+	"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
+		-Wno-missing-field-initializers \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$src/lib/telemetry" -I"$src/lib/log" \
+		"$src/tests/fuzz/fuzz_telemetry.c" "$src"/lib/telemetry/*.c "$src/lib/log/log.c" \
+		-ljansson -o "$bin"
+	max_len=1100 # past the 1023-byte request limit
 else
 	# The harness includes drivers/net/memif/memif_ctl.c; it needs only the log library
 	# (the port, pool and memory headers are read for their types).
