@@ -20,6 +20,7 @@ static const struct {
 	{"bind", cmd_bind, "bind a NIC to vfio-pci (or another driver) through driver_override"},
 	{"unbind", cmd_unbind, "unbind a NIC; --restore gives it back to its original driver"},
 	{"plan", cmd_plan, "propose a NUMA-local core layout for ports and a core budget"},
+	{"top", cmd_top, "live view of a running Sluice process: port rates, drops, lcore load"},
 };
 
 static void usage(FILE *f)

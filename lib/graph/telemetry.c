@@ -82,12 +82,13 @@ static int cmd_list(struct sl_telemetry_req *req, const char *cmd, const char *p
 }
 
 /* The graph named p, with the lock held; NULL (unlocked, error set) otherwise. */
-static struct sl_graph *lock_graph(struct sl_telemetry_req *req, const char *cmd, const char *p)
+static struct sl_graph *lock_graph(struct sl_telemetry_req *req, const char *cmd, const char *p,
+				   int *rc)
 {
 	if (p == NULL || p[0] == '\0') {
-		sl_telemetry_error(req, -EINVAL,
-				   "%s needs a graph name: %s,NAME (/sluice/graph/list lists them)",
-				   cmd, cmd);
+		*rc = sl_telemetry_error(
+			req, -EINVAL,
+			"%s needs a graph name: %s,NAME (/sluice/graph/list lists them)", cmd, cmd);
 		return NULL;
 	}
 	pthread_mutex_lock(&live_lock);
@@ -95,19 +96,20 @@ static struct sl_graph *lock_graph(struct sl_telemetry_req *req, const char *cmd
 		if (strcmp(sl_graph_name(live[k]), p) == 0)
 			return live[k];
 	pthread_mutex_unlock(&live_lock);
-	sl_telemetry_error(req, -ENOENT, "%s: no graph '%.64s'; /sluice/graph/list lists them", cmd,
-			   p);
+	*rc = sl_telemetry_error(req, -ENOENT,
+				 "%s: no graph '%.64s'; /sluice/graph/list lists them", cmd, p);
 	return NULL;
 }
 
 static int cmd_nodes(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
 {
-	struct sl_graph *g = lock_graph(req, cmd, p);
+	int rc = 0;
+	struct sl_graph *g = lock_graph(req, cmd, p, &rc);
 	json_t *obj;
 
 	(void)ctx;
 	if (g == NULL)
-		return -EINVAL;
+		return rc;
 	obj = json_object();
 	for (unsigned i = 0; i < sl_graph_node_count(g); i++) {
 		struct sl_graph_node_stats st;
@@ -126,12 +128,13 @@ static int cmd_nodes(struct sl_telemetry_req *req, const char *cmd, const char *
 
 static int cmd_stats(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
 {
-	struct sl_graph *g = lock_graph(req, cmd, p);
+	int rc = 0;
+	struct sl_graph *g = lock_graph(req, cmd, p, &rc);
 	struct sl_graph_stats st;
 
 	(void)ctx;
 	if (g == NULL)
-		return -EINVAL;
+		return rc;
 	sl_graph_stats(g, &st);
 	pthread_mutex_unlock(&live_lock);
 	sl_telemetry_set(req,

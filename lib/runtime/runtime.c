@@ -214,6 +214,9 @@ static int services_start(const struct sl_config *cfg)
 
 	if (rc < 0)
 		sl_telemetry_stop();
+	else
+		SL_LOG(runtime, NOTICE, "Prometheus metrics on http://%s/metrics",
+		       sl_metrics_address());
 	return rc;
 #else
 	SL_LOG(runtime, ERR,

@@ -18,6 +18,7 @@
 
 #include "../log_capture.h"
 #include "sl_graph.h"
+#include "sl_telemetry.h"
 #include "sl_memory.h"
 #include "sl_port.h"
 
@@ -444,7 +445,33 @@ static void test_port_nodes(void **state)
 	assert_int_equal(node_packets(g, SL_GRAPH_PORT_TX), 100);
 	assert_int_equal(node_packets(g, "t_to1") - node_packets(g, "drop_tx_full"), got);
 	sl_pktbuf_free_bulk(back, got);
+
+	/* telemetry reads the same counters: the graph is listed, its drop node is a reason */
+	json_t *v;
+
+	assert_int_equal(sl_telemetry_exec("/sluice/graph/list", &v, NULL, 0), 0);
+	assert_string_equal(json_string_value(json_array_get(v, 0)), "ports");
+	json_decref(v);
+	assert_int_equal(sl_telemetry_exec("/sluice/graph/nodes,ports", &v, NULL, 0), 0);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(v, "t_prx-0"), "packets")), 100);
+	json_decref(v);
+	assert_int_equal(sl_telemetry_exec("/sluice/graph/stats,ports", &v, NULL, 0), 0);
+	assert_int_equal(json_integer_value(json_object_get(v, "rx")), 100);
+	json_decref(v);
+	assert_int_equal(sl_telemetry_exec("/sluice/drops", &v, NULL, 0), 0);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(v, "graph"), "drop_tx_full")),
+		100 - got);
+	json_decref(v);
 	sl_graph_free(g);
+	assert_int_equal(sl_telemetry_exec("/sluice/graph/list", &v, NULL, 0), 0);
+	assert_int_equal(json_array_size(v), 0);
+	json_decref(v);
+	assert_int_equal(sl_telemetry_exec("/sluice/graph/nodes,ports", &v, NULL, 0), -ENOENT);
+	assert_int_equal(sl_telemetry_exec("/sluice/drops", &v, NULL, 0), 0);
+	assert_null(json_object_get(v, "graph"));
+	json_decref(v);
 }
 
 int main(void)
