@@ -55,7 +55,8 @@ static int cmd_params(struct sl_telemetry_req *req, const char *cmd, const char 
 static int cmd_app_params(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
 {
 	(void)cmd, (void)p, (void)ctx;
-	sl_telemetry_set(req, strings(nb_runtime_params, nb_params));
+	/* sl_init() left the program name at argv[consumed] for the application */
+	sl_telemetry_set(req, strings(nb_runtime_params + 1, nb_params));
 	return 0;
 }
 

@@ -63,7 +63,10 @@ has issue err "--no-pci: no effect: "
 grep -q '"name": "net_null1"' "$TMP/issue.out" || { show issue; fail "--vdev=net_null1 not created"; }
 
 echo "== 2. -c 0x3 --in-memory, -i --portmask --nb-cores"
-(echo "show port stats all"; echo start; sleep 0.5; echo stop; echo quit) |
+# Commands go in once the prompt is up (a loaded machine may take a while to start it),
+# so the forwarding between start and stop lasts the 0.5 s.
+(for _ in $(seq 300); do grep -q "sluice> " "$TMP/inter.out" 2>/dev/null && break; sleep 0.1; done
+	echo "show port stats all"; echo start; sleep 0.5; echo stop; echo quit) |
 	timeout -s KILL 60 "$fwd" -c 0x3 --in-memory --no-huge --vdev net_null0 --vdev net_null1 -- \
 	-i --portmask=0x3 --nb-cores=1 --total-num-mbufs=16384 >"$TMP/inter.out" 2>"$TMP/inter.err" ||
 	{ show inter; fail "-i: exit status $?"; }

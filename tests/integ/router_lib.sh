@@ -274,7 +274,8 @@ rt_topology() {
 # DRIVER (net_af_packet, net_af_xdp; extra device arguments after a comma:
 # "net_af_xdp,xdp_mode=native"), the addresses above from a start-up file (plus the lines
 # of $RT_STARTUP_EXTRA), and waits (at most 10 s) for its control socket to answer.
-# Options after -- go to the router.  Sets RT_PID and RT_LOG.
+# Options after -- go to the router; $RT_RUNTIME_EXTRA adds runtime options (--metrics...).
+# Sets RT_PID and RT_LOG.
 rt_start() {
 	local drv=${1%%,*} dargs='' i
 	[ "$drv" != "$1" ] && dargs=,${1#*,}
@@ -292,8 +293,9 @@ EOF
 	rm -f "$RT_SOCK"
 	# Not under timeout: $! is the router itself (ip netns exec execs it); the exit trap
 	# stops it.  Two lcores: the control thread on the main one, one worker.
+	# shellcheck disable=SC2086 # RT_RUNTIME_EXTRA: runtime options, split on blanks
 	ip netns exec "$NS_R" "$ROUTER" -l 0,1 --no-huge --file-prefix "$RT_PREFIX" \
-		--vdev "${drv}0,iface=$RP0$dargs" --vdev "${drv}1,iface=$RP1$dargs" -- \
+		${RT_RUNTIME_EXTRA:-} --vdev "${drv}0,iface=$RP0$dargs" --vdev "${drv}1,iface=$RP1$dargs" -- \
 		--startup "$TMP/startup" --socket "$RT_SOCK" "$@" > "$RT_LOG" 2>&1 &
 	RT_PID=$!
 	for i in $(seq 100); do

@@ -16,6 +16,10 @@
 #   5. the accounting once traffic stopped (router_lib.sh rt_accounting): balance 0, port
 #      rx == port_rx sources, in == rx + inject, sent == port tx, dropped == drop reasons;
 #      and ip4_rewrite/ip6_rewrite saw at least every echo of step 1.
+#   5b. the graph through telemetry and Prometheus: dpdk-telemetry.py lists the worker's
+#      graph and gives ip4_rewrite the packets routerctl counts, and the router's /metrics
+#      page (--metrics, curl in its namespace) says the same in
+#      sluice_graph_node_packets_total{node="ip4_rewrite"}.
 #   6. sluice-router exits 0 on SIGTERM.
 # Needs root (exits 77 otherwise).  Everything it creates is removed on every exit path.
 set -u
@@ -25,6 +29,8 @@ set -u
 DRIVER=${2:-net_af_packet}
 rt_init "$1"
 rt_topology
+METRICS_PORT=9464
+RT_RUNTIME_EXTRA="--metrics 127.0.0.1:$METRICS_PORT"
 rt_start "$DRIVER"
 echo "router: $DRIVER ports"
 if [ "${DRIVER%%,*}" = net_af_xdp ]; then
@@ -112,6 +118,27 @@ rt_accounting "after ping"
 expect_ge "ip4_rewrite packets (2 x $N forwarded)" "$(rt_node ip4_rewrite)" $((2 * N))
 expect_ge "ip6_rewrite packets (2 x $N forwarded)" "$(rt_node ip6_rewrite)" $((2 * N))
 echo "drops seen: $(rt_drops_all)"
+
+# 5b. the graph through telemetry (DPDK's client) and Prometheus
+if command -v dpdk-telemetry.py > /dev/null && command -v curl > /dev/null; then
+	want=$(rt_node ip4_rewrite)
+	tel=$(printf '/sluice/graph/list\n' | dpdk-telemetry.py -f "$RT_PREFIX" |
+		python3 -c 'import json,sys; print(" ".join(json.loads(sys.stdin.readline())["/sluice/graph/list"]))')
+	[ -n "$tel" ] || fail "telemetry lists no graph"
+	got=0
+	for g in $tel; do
+		n=$(printf '/sluice/graph/nodes,%s\n' "$g" | dpdk-telemetry.py -f "$RT_PREFIX" |
+			python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["/sluice/graph/nodes"].get("ip4_rewrite", {}).get("packets", 0))')
+		got=$((got + n))
+	done
+	[ "$got" = "$want" ] || fail "telemetry: ip4_rewrite $got packets, routerctl $want"
+	page=$(ip netns exec "$NS_R" curl -s --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics")
+	prom=$(echo "$page" | awk '/^sluice_graph_node_packets_total\{.*node="ip4_rewrite"/ { s += $NF } END { print s + 0 }')
+	[ "$prom" = "$want" ] || fail "/metrics: ip4_rewrite $prom packets, routerctl $want"
+	echo "telemetry and /metrics: graph(s) $tel, ip4_rewrite $got packets"
+else
+	echo "5b skipped: dpdk-telemetry.py or curl not installed"
+fi
 
 # 6. a clean stop (net_af_xdp: and no XDP program left behind)
 rt_stop

@@ -14,6 +14,7 @@
 
 #include "log_capture.h"
 #include "sl_runtime.h"
+#include "sl_telemetry.h"
 
 static struct log_capture cap;
 
@@ -190,6 +191,76 @@ static int spin_until(void *arg)
 	while (!__atomic_load_n((int *)arg, __ATOMIC_ACQUIRE))
 		sl_pause();
 	return 7;
+}
+
+/* Rounds of a poll loop: 3 busy ones of about 2 ms, then 5 idle ones. */
+static int poll_rounds(void *arg)
+{
+	(void)arg;
+	sl_lcore_round(false); /* the first round starts the clock */
+	for (int i = 0; i < 3; i++) {
+		uint64_t end = sl_rdtsc() + sl_tsc_hz() / 500;
+
+		while (sl_rdtsc() < end)
+			sl_pause();
+		sl_lcore_round(true);
+	}
+	for (int i = 0; i < 5; i++)
+		sl_lcore_round(false);
+	return 0;
+}
+
+static void test_telemetry_and_load(void **state)
+{
+	char *argv[] = {"prog", "-l", "0-1", "--file-prefix", "rtel", "--", "appArg", NULL};
+	char *argv_off[] = {"prog", "--file-prefix", "rtel2", "--no-telemetry", NULL};
+	char *argv_bad[] = {"prog", "--file-prefix", "rtel3", "--metrics", "nonsense:x", NULL};
+	struct sl_lcore_load l;
+	char path[512];
+	json_t *v;
+
+	(void)state;
+	if (nb_cpus() < 2)
+		skip();
+	assert_int_equal(sl_init(7, argv), 5); /* argv[5] is "prog" again, for the app */
+	assert_non_null(sl_telemetry_path());
+	sl_telemetry_dir("rtel", path, sizeof(path) - 32);
+	strcat(path, "/dpdk_telemetry.v2");
+	assert_string_equal(sl_telemetry_path(), path);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(sl_telemetry_exec("/eal/params", &v, NULL, 0), 0);
+	assert_string_equal(json_string_value(json_array_get(v, 3)), "--file-prefix");
+	assert_int_equal(json_array_size(v), 5);
+	json_decref(v);
+	assert_int_equal(sl_telemetry_exec("/eal/app_params", &v, NULL, 0), 0);
+	assert_string_equal(json_string_value(json_array_get(v, 0)), "appArg");
+	assert_int_equal(json_array_size(v), 1);
+	json_decref(v);
+
+	assert_int_equal(sl_lcore_launch(1, poll_rounds, NULL), 0);
+	assert_int_equal(sl_lcore_wait(1), 0);
+	sl_lcore_load_get(1, &l);
+	assert_int_equal(l.rounds, 9);
+	/* busy: the three ~2 ms rounds; the idle ones add a little to the total only */
+	assert_true(l.busy_cycles >= 3 * (sl_tsc_hz() / 500));
+	assert_true(l.busy_cycles <= l.total_cycles);
+	assert_true(l.total_cycles - l.busy_cycles < sl_tsc_hz() / 500);
+	assert_int_equal(sl_telemetry_exec("/eal/lcore/info,1", &v, NULL, 0), 0);
+	assert_int_equal(json_integer_value(json_object_get(v, "busy_cycles")), l.busy_cycles);
+	assert_int_equal(json_integer_value(json_object_get(v, "total_cycles")), l.total_cycles);
+	json_decref(v);
+	sl_cleanup();
+	assert_int_equal(access(path, F_OK), -1);
+
+	assert_true(sl_init(4, argv_off) > 0);
+	assert_null(sl_telemetry_path());
+	sl_cleanup();
+
+	/* --metrics the user gave and that cannot be served fails sl_init() */
+	assert_true(sl_init(5, argv_bad) < 0);
+	assert_true(log_capture_has(&cap, "--metrics", "nonsense:x"));
+	assert_false(sl_initialized());
+	assert_null(sl_telemetry_path());
 }
 
 static void test_launch_busy(void **state)
@@ -491,6 +562,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_workers_pinned_and_return_values, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_launch_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_telemetry_and_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_impossible_core_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tsc_frequency_matches_clock, setup, teardown),
