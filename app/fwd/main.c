@@ -532,6 +532,7 @@ static void run_batch(struct report *rep)
 			fwd_round(mine, n);
 			report_tick(rep);
 		}
+		sl_lcore_load_flush();
 	} else {
 		/* Sleep, not spin: the workers (or a peer process) may need this core. */
 		while (!fwd_stopping(&app)) {

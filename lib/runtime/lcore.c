@@ -43,8 +43,56 @@ void sl_lcore_load_get(uint32_t id, struct sl_lcore_load *out)
 	}
 	out->busy_cycles = __atomic_load_n(&l->busy_cycles, __ATOMIC_RELAXED);
 	out->total_cycles = __atomic_load_n(&l->total_cycles, __ATOMIC_RELAXED);
-	out->last_tsc = __atomic_load_n(&l->last_tsc, __ATOMIC_RELAXED);
 	out->rounds = __atomic_load_n(&l->rounds, __ATOMIC_RELAXED);
+	out->last_tsc = 0; /* the lcore's own state: not copied */
+	out->pending = out->idle_round = 0;
+	out->pending_busy = false;
+}
+
+void sl_lcore__measure(struct sl_lcore_load *l, bool busy, uint64_t now)
+{
+	uint64_t d = l->last_tsc ? now - l->last_tsc : 0, idle, busy_add;
+	uint32_t n = l->pending; /* rounds of kind pending_busy before this one */
+
+	if (n == 0 || busy == l->pending_busy) {
+		busy_add = busy ? d : 0;
+		if (!busy && n + 1 >= 8) { /* a run of idle rounds: learn what one costs */
+			uint64_t per = d / (n + 1);
+
+			l->idle_round = (uint32_t)SL_MIN(per, (uint64_t)UINT32_MAX);
+		}
+	} else {
+		/* n rounds of one kind, then this round of the other */
+		idle = busy ? (uint64_t)n * l->idle_round : l->idle_round;
+		busy_add = d - SL_MIN(idle, d);
+	}
+	__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->busy_cycles, l->busy_cycles + busy_add, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->rounds, l->rounds + n + 1, __ATOMIC_RELAXED);
+	l->last_tsc = now;
+	l->pending = 0;
+	l->pending_busy = busy;
+}
+
+void sl_lcore_load_flush(void)
+{
+	struct sl_lcore_load *l;
+	uint64_t now, d;
+
+	if (sl_lcore_self >= SL_MAX_LCORE)
+		return;
+	l = &sl_lcore_loads[sl_lcore_self];
+	if (l->pending > 0 && l->last_tsc != 0) {
+		now = sl_rdtsc();
+		d = now - l->last_tsc;
+		__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
+		if (l->pending_busy)
+			__atomic_store_n(&l->busy_cycles, l->busy_cycles + d, __ATOMIC_RELAXED);
+		__atomic_store_n(&l->rounds, l->rounds + l->pending, __ATOMIC_RELAXED);
+	}
+	/* the loop stopped: the time until its next round is not the loop's */
+	l->last_tsc = 0;
+	l->pending = 0;
 }
 
 uint32_t sl_lcore_main(void)
@@ -88,6 +136,8 @@ static void *worker_loop(void *arg)
 			break;
 		pthread_mutex_unlock(&lc->lock);
 		int ret = lc->fn(lc->arg);
+
+		sl_lcore_load_flush();
 		pthread_mutex_lock(&lc->lock);
 		lc->ret = ret;
 		lc->state = DONE;

@@ -71,41 +71,63 @@ int sl_lcore_wait_all(void);
 
 /*
  * Load: a poll loop calls sl_lcore_round(busy) once per round, busy when the round moved
- * packets (sl_lcore_round_at(tsc, busy) when it has just read the TSC anyway).  The time
- * since the previous round (one TSC read per round) goes to total, and to busy when the
- * round was.  Written only by the lcore itself; read by telemetry with
- * relaxed loads.  A thread that is not an lcore counts nothing.
+ * packets; the lcore's total and busy cycles are what telemetry, Prometheus and `sluice top`
+ * show.  The TSC is read only when the kind of round changes (busy <-> idle) or after
+ * SL_LCORE_ROUNDS_PER_READ rounds of one kind, so a saturated (or idle) loop pays a compare
+ * and an increment per round; the cycles between two reads go to the kind of the rounds
+ * they held.  At a change the interval holds rounds of both kinds: an idle round's share is
+ * the idle round cost learned from runs of idle rounds, the rest is busy.  A loop that
+ * has just read the TSC calls sl_lcore_round_at(tsc, busy) instead: every round measured
+ * exactly.  A function run with sl_lcore_launch() has its last rounds counted when it
+ * returns; a loop on the main lcore calls sl_lcore_load_flush() when it stops.  Written
+ * only by the lcore itself; read by telemetry with relaxed loads (published at each TSC
+ * read, so they trail by at most SL_LCORE_ROUNDS_PER_READ rounds).  A thread that is not an
+ * lcore counts nothing.
  */
+#define SL_LCORE_ROUNDS_PER_READ 64
+
 struct sl_lcore_load {
-	uint64_t busy_cycles;  /* (lcore) */
-	uint64_t total_cycles; /* (lcore) */
-	uint64_t last_tsc;     /* (lcore) TSC at the end of the previous round, 0 before one */
-	uint64_t rounds;       /* (lcore) */
+	uint64_t busy_cycles;  /* (lcore) published */
+	uint64_t total_cycles; /* (lcore) published */
+	uint64_t rounds;       /* (lcore) published */
+	uint64_t last_tsc;     /* (lcore) TSC of the last read, 0 before the first */
+	uint32_t pending;      /* (lcore) rounds since then, all of kind pending_busy */
+	uint32_t idle_round;   /* (lcore) cycles of an idle round, 0 until learned */
+	bool pending_busy;     /* (lcore) */
 } SL_CACHE_ALIGNED;
 
 extern struct sl_lcore_load sl_lcore_loads[SL_MAX_LCORE];
 
-static inline void sl_lcore_round_at(uint64_t now, bool busy)
+/* Brings the counters up to now, counting this round (internal). */
+void sl_lcore__measure(struct sl_lcore_load *l, bool busy, uint64_t now);
+
+static inline void sl_lcore_round(bool busy)
 {
 	uint32_t self = sl_lcore_self;
 	struct sl_lcore_load *l;
-	uint64_t d;
 
 	if (sl_unlikely(self >= SL_MAX_LCORE))
 		return;
 	l = &sl_lcore_loads[self];
-	d = l->last_tsc ? now - l->last_tsc : 0;
-	__atomic_store_n(&l->last_tsc, now, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->rounds, l->rounds + 1, __ATOMIC_RELAXED);
-	if (busy)
-		__atomic_store_n(&l->busy_cycles, l->busy_cycles + d, __ATOMIC_RELAXED);
+	if (sl_likely(busy == l->pending_busy && l->last_tsc != 0 &&
+		      l->pending + 1 < SL_LCORE_ROUNDS_PER_READ)) {
+		l->pending++;
+		return;
+	}
+	sl_lcore__measure(l, busy, sl_rdtsc());
 }
 
-static inline void sl_lcore_round(bool busy)
+static inline void sl_lcore_round_at(uint64_t now, bool busy)
 {
-	sl_lcore_round_at(sl_rdtsc(), busy);
+	uint32_t self = sl_lcore_self;
+
+	if (sl_likely(self < SL_MAX_LCORE))
+		sl_lcore__measure(&sl_lcore_loads[self], busy, now);
 }
+
+/* Counts the rounds not yet counted; the next round starts the clock again (a poll loop
+ * that stops). */
+void sl_lcore_load_flush(void);
 
 /* A consistent-enough copy of an lcore's load (each word read once). */
 void sl_lcore_load_get(uint32_t lcore, struct sl_lcore_load *out);
