@@ -20,6 +20,7 @@ static const struct {
 	{"bind", cmd_bind, "bind a NIC to vfio-pci (or another driver) through driver_override"},
 	{"unbind", cmd_unbind, "unbind a NIC; --restore gives it back to its original driver"},
 	{"plan", cmd_plan, "propose a NUMA-local core layout for ports and a core budget"},
+	{"capture", cmd_capture, "capture packets from a running Sluice process to pcapng"},
 	{"top", cmd_top, "live view of a running Sluice process: port rates, drops, lcore load"},
 };
 
@@ -106,8 +107,9 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
 		if (strcmp(argv[i], cmds[k].name) == 0)
 			return cmds[k].fn(&c, argc - i, argv + i);
-	fprintf(stderr, "sluice: unknown command '%s'; commands: doctor hugepages devices bind unbind "
-			"plan\n",
-		argv[i]);
+	fprintf(stderr, "sluice: unknown command '%s'; commands:", argv[i]);
+	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		fprintf(stderr, " %s", cmds[k].name);
+	fprintf(stderr, "\n");
 	return EX_SL_USAGE;
 }

@@ -99,6 +99,7 @@ int cmd_bind(struct ctx *c, int argc, char **argv);
 int cmd_unbind(struct ctx *c, int argc, char **argv);
 int cmd_doctor(struct ctx *c, int argc, char **argv);
 int cmd_plan(struct ctx *c, int argc, char **argv);
-int cmd_top(struct ctx *c, int argc, char **argv); /* top.c */
+int cmd_capture(struct ctx *c, int argc, char **argv); /* capture.c */
+int cmd_top(struct ctx *c, int argc, char **argv);     /* top.c */
 
 #endif

@@ -1109,21 +1109,45 @@ static struct sl_port_callback *callback_add(struct sl_port_callback **head, uin
 	return cb;
 }
 
+/* Callbacks come and go from any thread (a capture starts from a telemetry thread): under
+ * the control lock, so a port is not closed (its retired list freed) meanwhile. */
 struct sl_port_callback *sl_port_rx_callback_add(uint16_t id, uint16_t q, sl_port_callback_fn fn,
 						 void *arg)
 {
-	return callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].rxq[q % SL_PORT_MAX_QUEUES].cb,
-			    id, q, fn, arg);
+	struct sl_port_callback *cb;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	cb = callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].rxq[q % SL_PORT_MAX_QUEUES].cb,
+			  id, q, fn, arg);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return cb;
 }
 
 struct sl_port_callback *sl_port_tx_callback_add(uint16_t id, uint16_t q, sl_port_callback_fn fn,
 						 void *arg)
 {
-	return callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].txq[q % SL_PORT_MAX_QUEUES].cb,
-			    id, q, fn, arg);
+	struct sl_port_callback *cb;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	cb = callback_add(&sl_port_fps[id < SL_PORT_MAX ? id : 0].txq[q % SL_PORT_MAX_QUEUES].cb,
+			  id, q, fn, arg);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return cb;
 }
 
+static int callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb);
+
 int sl_port_callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb)
+{
+	int rc;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	rc = callback_remove(id, q, cb);
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return rc;
+}
+
+static int callback_remove(uint16_t id, uint16_t q, struct sl_port_callback *cb)
 {
 	struct sl_port_callback **lists[2];
 

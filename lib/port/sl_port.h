@@ -274,7 +274,8 @@ int sl_port_xstats(uint16_t port, struct sl_port_xstat *xstats, unsigned n);
 
 /* Adds a callback to an rx (tx) queue; callbacks run in the order added.  Returns a handle
  * for removal, or NULL with errno ENODEV (no such port), EINVAL (bad queue, NULL fn) or
- * ENOMEM, each logged.  Safe while the port runs. */
+ * ENOMEM, each logged.  Safe while the port runs, and from any thread (add and remove take
+ * the port layer's control lock). */
 struct sl_port_callback *sl_port_rx_callback_add(uint16_t port, uint16_t q,
 						 sl_port_callback_fn fn, void *arg);
 struct sl_port_callback *sl_port_tx_callback_add(uint16_t port, uint16_t q,

@@ -16,6 +16,8 @@
 #                     files in <work>/ctl; needs libjansson-dev)
 #                     telemetry: lib/telemetry's request parser, exec and replies,
 #                     fuzz_telemetry.c (needs libjansson-dev)
+#                     capture: lib/capture's start parameters and ring reader,
+#                     fuzz_capture.c (needs libjansson-dev and libpcap-dev)
 # Environment: CLANG (default clang).
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,9 +26,9 @@ secs=${2:-60}
 target=${3:-parse}
 clang=${CLANG:-clang}
 case $target in
-parse | memif_ctl | ctl | ndp | telemetry) ;;
+parse | memif_ctl | ctl | ndp | telemetry | capture) ;;
 *)
-	echo "fuzz: unknown target '$target'; use parse, memif_ctl, ctl, ndp or telemetry" >&2
+	echo "fuzz: unknown target '$target'; use parse, memif_ctl, ctl, ndp, telemetry or capture" >&2
 	exit 2
 	;;
 esac
@@ -84,6 +86,16 @@ elif [ "$target" = telemetry ]; then
 		"$src/tests/fuzz/fuzz_telemetry.c" "$src"/lib/telemetry/*.c "$src/lib/log/log.c" \
 		-ljansson -o "$bin"
 	max_len=1100 # past the 1023-byte request limit
+elif [ "$target" = capture ]; then
+	# lib/capture's parameter parser and ring reader with the log library (the other
+	# headers are read for their types); jansson and libpcap from the system.
+	incs=""
+	for d in "$src"/lib/*/; do incs="$incs -I$d"; done
+	"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $incs \
+		"$src/tests/fuzz/fuzz_capture.c" "$src/lib/capture/ring.c" \
+		"$src/lib/capture/params.c" "$src/lib/log/log.c" -ljansson -lpcap -o "$bin"
+	max_len=9000 # the header, two rings' counters and records
 else
 	# The harness includes drivers/net/memif/memif_ctl.c; it needs only the log library
 	# (the port, pool and memory headers are read for their types).
