@@ -46,7 +46,21 @@ void sl_lcore_load_get(uint32_t id, struct sl_lcore_load *out)
 	out->rounds = __atomic_load_n(&l->rounds, __ATOMIC_RELAXED);
 	out->last_tsc = 0; /* the lcore's own state: not copied */
 	out->pending = out->idle_round = 0;
+	out->exact_left = 0;
 	out->pending_busy = false;
+}
+
+/* An idle round measured exactly: the estimate follows cheaper rounds at once and dearer
+ * ones slowly, and ignores a round 8 times the estimate (the thread was preempted). */
+static void idle_learn(struct sl_lcore_load *l, uint64_t d)
+{
+	uint64_t est = l->idle_round;
+
+	if (est == 0 || d < est)
+		est = est == 0 ? d : (est + d) / 2;
+	else if (d < 8 * est)
+		est += (d - est) / 32;
+	l->idle_round = (uint32_t)SL_MIN(est, (uint64_t)UINT32_MAX);
 }
 
 void sl_lcore__measure(struct sl_lcore_load *l, bool busy, uint64_t now)
@@ -56,16 +70,17 @@ void sl_lcore__measure(struct sl_lcore_load *l, bool busy, uint64_t now)
 
 	if (n == 0 || busy == l->pending_busy) {
 		busy_add = busy ? d : 0;
-		if (!busy && n + 1 >= 8) { /* a run of idle rounds: learn what one costs */
-			uint64_t per = d / (n + 1);
-
-			l->idle_round = (uint32_t)SL_MIN(per, (uint64_t)UINT32_MAX);
-		}
+		if (!busy && n == 0 && l->last_tsc)
+			idle_learn(l, d);
 	} else {
-		/* n rounds of one kind, then this round of the other */
+		/* the end of a lazy run: n rounds of one kind, then this round of the other */
 		idle = busy ? (uint64_t)n * l->idle_round : l->idle_round;
 		busy_add = d - SL_MIN(idle, d);
 	}
+	if (l->last_tsc == 0 || busy != l->pending_busy)
+		l->exact_left = SL_LCORE_EXACT_ROUNDS;
+	else if (l->exact_left)
+		l->exact_left--;
 	__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->busy_cycles, l->busy_cycles + busy_add, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->rounds, l->rounds + n + 1, __ATOMIC_RELAXED);

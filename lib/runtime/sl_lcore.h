@@ -72,19 +72,22 @@ int sl_lcore_wait_all(void);
 /*
  * Load: a poll loop calls sl_lcore_round(busy) once per round, busy when the round moved
  * packets; the lcore's total and busy cycles are what telemetry, Prometheus and `sluice top`
- * show.  The TSC is read only when the kind of round changes (busy <-> idle) or after
- * SL_LCORE_ROUNDS_PER_READ rounds of one kind, so a saturated (or idle) loop pays a compare
- * and an increment per round; the cycles between two reads go to the kind of the rounds
- * they held.  At a change the interval holds rounds of both kinds: an idle round's share is
- * the idle round cost learned from runs of idle rounds, the rest is busy.  A loop that
- * has just read the TSC calls sl_lcore_round_at(tsc, busy) instead: every round measured
- * exactly.  A function run with sl_lcore_launch() has its last rounds counted when it
- * returns; a loop on the main lcore calls sl_lcore_load_flush() when it stops.  Written
- * only by the lcore itself; read by telemetry with relaxed loads (published at each TSC
- * read, so they trail by at most SL_LCORE_ROUNDS_PER_READ rounds).  A thread that is not an
- * lcore counts nothing.
+ * show.  Rounds are measured exactly (a TSC read each) after the kind of round changes
+ * (busy <-> idle), until SL_LCORE_EXACT_ROUNDS rounds in a row were of one kind; then the
+ * loop runs lazily, the TSC read only every SL_LCORE_ROUNDS_PER_READ rounds or when the
+ * kind changes, so a saturated (or idle) loop pays a compare and an increment per round.
+ * The interval that ends a lazy run holds rounds of both kinds: its idle rounds are charged
+ * at the cost of an idle round as measured exactly (a floor-seeking average, so a round
+ * the thread was preempted in does not inflate it), the rest is busy.  A loop that has just
+ * read the TSC calls sl_lcore_round_at(tsc, busy) instead: every round measured exactly.
+ * A function run with sl_lcore_launch() has its last rounds counted when it returns; a loop
+ * on the main lcore calls sl_lcore_load_flush() when it stops.  Written only by the lcore
+ * itself; read by telemetry with relaxed loads (published at each TSC read, so they trail
+ * by at most SL_LCORE_ROUNDS_PER_READ rounds).  A thread that is not an lcore counts
+ * nothing.
  */
 #define SL_LCORE_ROUNDS_PER_READ 64
+#define SL_LCORE_EXACT_ROUNDS 64
 
 struct sl_lcore_load {
 	uint64_t busy_cycles;  /* (lcore) published */
@@ -92,8 +95,9 @@ struct sl_lcore_load {
 	uint64_t rounds;       /* (lcore) published */
 	uint64_t last_tsc;     /* (lcore) TSC of the last read, 0 before the first */
 	uint32_t pending;      /* (lcore) rounds since then, all of kind pending_busy */
-	uint32_t idle_round;   /* (lcore) cycles of an idle round, 0 until learned */
-	bool pending_busy;     /* (lcore) */
+	uint32_t idle_round;   /* (lcore) cycles of an idle round, 0 until measured */
+	uint16_t exact_left;   /* (lcore) rounds still to measure exactly */
+	bool pending_busy;     /* (lcore) kind of the last round */
 } SL_CACHE_ALIGNED;
 
 extern struct sl_lcore_load sl_lcore_loads[SL_MAX_LCORE];
@@ -109,7 +113,7 @@ static inline void sl_lcore_round(bool busy)
 	if (sl_unlikely(self >= SL_MAX_LCORE))
 		return;
 	l = &sl_lcore_loads[self];
-	if (sl_likely(busy == l->pending_busy && l->last_tsc != 0 &&
+	if (sl_likely(busy == l->pending_busy && l->exact_left == 0 && l->last_tsc != 0 &&
 		      l->pending + 1 < SL_LCORE_ROUNDS_PER_READ)) {
 		l->pending++;
 		return;

@@ -71,6 +71,21 @@ wait_for() {
 	fail "no '$2' in $1 after 10 s"
 }
 
+# wait_started: until the forwarder's two ports are started (its telemetry answers from
+# sl_init() on, before the ports are set up: a capture needs their queues), 20 s.
+wait_started() {
+	local p
+	for _ in $(seq 200); do
+		p=0
+		for id in 0 1; do
+			tel "/ethdev/info,$id" 2>/dev/null | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["dev_started"] != 1)' 2>/dev/null && p=$((p + 1))
+		done
+		[ $p = 2 ] && return 0
+		sleep 0.1
+	done
+	fail "the forwarder's ports did not start in 20 s"
+}
+
 echo "== 1. exact packets: a filtered capture of a forwarder driven from its prompt"
 mkfifo ctl
 timeout -s KILL 60 "$FWD" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$TMP/in.pcap" \
@@ -78,10 +93,7 @@ timeout -s KILL 60 "$FWD" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$TMP/in.pcap" \
 fwd=$!
 PIDS+=($fwd)
 exec 7>ctl
-for _ in $(seq 100); do
-	tel /ethdev/list >/dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_started
 if tel /sluice/capture/list 2>/dev/null | grep -q '^null$'; then
 	skip "$FWD does not serve /sluice/capture (it does not link lib/capture)"
 fi
@@ -140,10 +152,7 @@ timeout -s KILL 60 "$FWD" "${eal[@]}" --vdev "net_pcap0,rx_pcap=$TMP/in.pcap,inf
 	--vdev net_ring0 -- --duration 25 >fwd2.out 2>fwd2.err &
 fwd=$!
 PIDS+=($fwd)
-for _ in $(seq 100); do
-	tel /ethdev/list >/dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_started
 timeout -s KILL 20 "$SLUICE" capture --file-prefix "$PREFIX" -i 0 --direction rx \
 	-f 'udp port 5000' -c 50 -w - 2>cap2.err | timeout 20 tshark -r - -T fields \
 	-e udp.dstport >pipe.txt 2>tshark2.err || { cat cap2.err tshark2.err; fail "pipe failed"; }

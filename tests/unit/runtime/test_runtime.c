@@ -193,8 +193,9 @@ static int spin_until(void *arg)
 	return 7;
 }
 
-/* Rounds of a poll loop: 100 idle ones (the idle round cost is learned), then three times
- * a busy round of about 2 ms and two idle rounds (the kind changes at every read). */
+/* Rounds of a poll loop: 100 idle ones (64 measured exactly, which teaches the idle round
+ * cost, then a lazy run), then three times a busy round of about 2 ms and two idle rounds:
+ * the first busy round ends the lazy run, the others are measured exactly. */
 static int poll_rounds(void *arg)
 {
 	(void)arg;
@@ -243,10 +244,13 @@ static void test_telemetry_and_load(void **state)
 	assert_int_equal(sl_lcore_wait(1), 0);
 	sl_lcore_load_get(1, &l);
 	assert_int_equal(l.rounds, 109);
-	/* busy: the three ~2 ms rounds; the idle ones add a little to the total only */
-	assert_true(l.busy_cycles >= 3 * (sl_tsc_hz() / 500));
+	/* busy: the three ~2 ms rounds, less 1 %: the lazy run's idle rounds are charged at the
+	 * cost of an exactly measured idle round, which is dearer (it reads the TSC).  The idle
+	 * rounds add a little to the total only (up to 20 ms: the worker may be preempted on
+	 * a loaded machine, which counts as idle). */
+	assert_true(l.busy_cycles >= 3 * (sl_tsc_hz() / 500) / 100 * 99);
 	assert_true(l.busy_cycles <= l.total_cycles);
-	assert_true(l.total_cycles - l.busy_cycles < sl_tsc_hz() / 500);
+	assert_true(l.total_cycles - l.busy_cycles < sl_tsc_hz() / 50);
 	assert_int_equal(sl_telemetry_exec("/eal/lcore/info,1", &v, NULL, 0), 0);
 	assert_int_equal(json_integer_value(json_object_get(v, "busy_cycles")), l.busy_cycles);
 	assert_int_equal(json_integer_value(json_object_get(v, "total_cycles")), l.total_cycles);

@@ -387,7 +387,7 @@ static void test_server(void **state)
 	json_decref(v);
 
 	/* a session: an fd comes with the reply; the close callback runs when the client goes */
-	closed_calls = 0;
+	__atomic_store_n(&closed_calls, 0, __ATOMIC_RELAXED);
 	assert_int_equal(
 		sl_telemetry_request(fd, "/test/session", 5000, &v, &pfd, err, sizeof(err)), 0);
 	assert_string_equal(json_string_value(v), "session");
@@ -396,10 +396,10 @@ static void test_server(void **state)
 	assert_int_equal(read(pfd, &ev, sizeof(ev)), sizeof(ev));
 	assert_int_equal(ev, 41);
 	close(pfd);
-	assert_int_equal(closed_calls, 0);
+	assert_int_equal(__atomic_load_n(&closed_calls, __ATOMIC_RELAXED), 0);
 	close(fd);
 	wait_for(&closed_calls, 1);
-	assert_int_equal(closed_calls, 1);
+	assert_int_equal(__atomic_load_n(&closed_calls, __ATOMIC_RELAXED), 1);
 
 	/* SL_TELEMETRY_MAX_CLIENTS at once are served; the next one is told why */
 	for (int i = 0; i < SL_TELEMETRY_MAX_CLIENTS; i++) {
@@ -430,14 +430,14 @@ static void test_server(void **state)
 	assert_true(st.truncated >= 1);
 
 	/* a session open at stop gets its close callback */
-	closed_calls = 0;
+	__atomic_store_n(&closed_calls, 0, __ATOMIC_RELAXED);
 	fd = sl_telemetry_connect("tp", NULL, err, sizeof(err));
 	assert_int_equal(
 		sl_telemetry_request(fd, "/test/session", 5000, &v, &pfd, err, sizeof(err)), 0);
 	json_decref(v);
 	close(pfd);
 	sl_telemetry_stop();
-	assert_int_equal(closed_calls, 1);
+	assert_int_equal(__atomic_load_n(&closed_calls, __ATOMIC_RELAXED), 1);
 	close(fd);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_null(sl_telemetry_path());
