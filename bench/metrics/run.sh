@@ -4,7 +4,9 @@
 # two ring ports (net_ring0 <-> net_ring1, primed with --tx-first), 64-byte packets, in two
 # configurations that alternate RUNS times (default 3), SECS seconds each (default 8):
 #   on    telemetry served (the default) and --metrics 127.0.0.1:PORT, /metrics fetched
-#         with curl every second during the whole run (each fetch runs every telemetry
+#         with curl every second during the whole run, curl pinned to the main lcore's
+#         core (SCRAPER_CORE, default 0), where the process's control threads run, as a
+#         scraper on another host would take nothing from the worker (each fetch runs every telemetry
 #         command the page is made of)
 #   off   --no-telemetry and no --metrics
 # Rate = packets received per second on port 0, from the 1 s reports after the first one;
@@ -17,6 +19,7 @@ runs=${RUNS:-3}
 secs=${SECS:-8}
 fwd=$build/app/fwd/sluice-fwd
 [ -x "$fwd" ] || { echo "run.sh: $fwd not built (ninja -C $build)" >&2; exit 1; }
+ctl_core=${SCRAPER_CORE:-0}
 command -v curl >/dev/null || { echo "run.sh: curl not installed (apt-get install curl)" >&2; exit 1; }
 tmp=$(mktemp -d)
 scraper=
@@ -32,7 +35,7 @@ run() { # on|off OUT
   if [ "$1" = on ]; then
     port=$(free_port)
     extra=(--metrics "127.0.0.1:$port")
-    (while sleep 1; do curl -s --max-time 1 -o /dev/null -w '%{size_download}\n' \
+    (while sleep 1; do taskset -c "$ctl_core" curl -s --max-time 1 -o /dev/null -w '%{size_download}\n' \
       "http://127.0.0.1:$port/metrics" >>"$tmp/scrapes" || true; done) &
     scraper=$!
   else
