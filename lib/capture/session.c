@@ -580,19 +580,16 @@ unsigned sl_capture_running(unsigned *hooks)
 
 /* --- telemetry commands --- */
 
-/* The session of this connection: each telemetry client has its own thread, in which its
- * handlers and its close callback run. */
-static __thread struct sl_capture_session *conn_session;
-
+/* The session of a connection is kept in its telemetry connection word
+ * (sl_telemetry_conn_data()); the close callback stops it when the client goes. */
 static void on_close(void *arg)
 {
-	if (conn_session == arg)
-		conn_session = NULL;
 	sl_capture_stop(arg);
 }
 
 static int cmd_start(struct sl_telemetry_req *req, const char *cmd, const char *params, void *ctx)
 {
+	void **conn = sl_telemetry_conn_data(req);
 	struct sl_capture_params p;
 	struct sl_capture_session *s;
 	char err[768];
@@ -601,11 +598,15 @@ static int cmd_start(struct sl_telemetry_req *req, const char *cmd, const char *
 
 	(void)cmd;
 	(void)ctx;
-	if (conn_session)
+	if (conn == NULL)
+		return sl_telemetry_error(
+			req, -ENOTSUP,
+			"a capture needs a socket connection to pass its memory; connect to the telemetry socket");
+	if (*conn)
 		return sl_telemetry_error(
 			req, -EBUSY,
 			"this connection runs capture %u already; open another connection for another capture",
-			conn_session->id);
+			((struct sl_capture_session *)*conn)->id);
 	if (sl_capture__parse_params(params, &p, err, sizeof(err)) < 0) {
 		SL_LOG(capture, ERR, "capture not started: %s", err);
 		return sl_telemetry_error(req, -EINVAL, "%s", err);
@@ -613,33 +614,34 @@ static int cmd_start(struct sl_telemetry_req *req, const char *cmd, const char *
 	s = sl_capture_start(&p, &reply, &fd, err, sizeof(err));
 	if (s == NULL)
 		return sl_telemetry_error(req, -errno, "%s", err);
-	rc = sl_telemetry_pass_fd(req, fd);
-	if (rc == 0)
-		rc = sl_telemetry_on_close(req, on_close, s);
+	rc = sl_telemetry_on_close(req, on_close, s);
 	if (rc < 0) {
 		json_decref(reply);
 		close(fd);
 		sl_capture_stop(s);
 		return sl_telemetry_error(
 			req, rc,
-			"a capture needs a socket connection to pass its memory (%s); connect to the telemetry socket",
+			"capture not started: this connection cannot take another session (%s)",
 			strerror(-rc));
 	}
-	conn_session = s;
+	sl_telemetry_pass_fd(req, fd); /* the server owns fd now */
+	*conn = s;
 	sl_telemetry_set(req, reply);
 	return 0;
 }
 
 static int cmd_stats(struct sl_telemetry_req *req, const char *cmd, const char *params, void *ctx)
 {
+	void **conn = sl_telemetry_conn_data(req);
+
 	(void)cmd;
 	(void)params;
 	(void)ctx;
-	if (conn_session == NULL)
+	if (conn == NULL || *conn == NULL)
 		return sl_telemetry_error(
 			req, -ENOENT,
 			"this connection runs no capture; send /sluice/capture/start first, on the same connection");
-	sl_telemetry_set(req, sl_capture_stats(conn_session));
+	sl_telemetry_set(req, sl_capture_stats(*conn));
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct tel_client {
 	pthread_t thread;
 	bool used;     /* (lock) slot taken */
 	bool finished; /* (lock) thread returned, join it */
+	void *data;    /* sl_telemetry_conn_data() */
 	unsigned nb_close;
 	struct {
 		void (*fn)(void *arg);
@@ -71,6 +72,11 @@ int tel_client_on_close(struct tel_client *c, void (*fn)(void *arg), void *arg)
 	c->close_fns[c->nb_close].arg = arg;
 	c->nb_close++;
 	return 0;
+}
+
+void **tel_client_data(struct tel_client *c)
+{
+	return &c->data;
 }
 
 int sl_telemetry_dir(const char *file_prefix, char *buf, size_t len)
@@ -143,6 +149,10 @@ static int serve(struct tel_client *c, char *buf, size_t len)
 	if (truncated)
 		SL_LOG(telemetry, INFO, "reply to %s cut to %d bytes", req.cmd,
 		       SL_TELEMETRY_MAX_OUTPUT);
+	if (req.failed && req.fd_out >= 0) { /* an error reply carries no fd */
+		close(req.fd_out);
+		req.fd_out = -1;
+	}
 	rc = out ? send_dgram(c->fd, out, out_len, req.fd_out) : -ENOMEM;
 	free(out);
 	if (req.fd_out >= 0)
@@ -196,6 +206,7 @@ static void *client_main(void *arg)
 	for (unsigned i = 0; i < c->nb_close; i++)
 		c->close_fns[i].fn(c->close_fns[i].arg);
 	c->nb_close = 0;
+	c->data = NULL;
 	close(c->fd);
 	pthread_mutex_lock(&srv.lock);
 	c->finished = true;
@@ -262,6 +273,7 @@ static void *listen_main(void *arg)
 			c->finished = false;
 			c->fd = fd;
 			c->nb_close = 0;
+			c->data = NULL;
 		}
 		pthread_mutex_unlock(&srv.lock);
 		if (c == NULL) {

@@ -90,12 +90,17 @@ int sl_telemetry_error(struct sl_telemetry_req *req, int err, const char *fmt, .
 
 /*
  * Sessions.  sl_telemetry_pass_fd(): the reply datagram carries fd (SCM_RIGHTS); the
- * server closes its copy once sent.  sl_telemetry_on_close(): fn(arg) runs in this
+ * server owns fd from then on and closes its copy once sent (an error reply carries no
+ * fd: the server closes it).  sl_telemetry_on_close(): fn(arg) runs in this
  * client's thread when the client disconnects (or the server stops), once.  Both return
  * -ENOTSUP for sl_telemetry_exec() requests, which have no connection.
  */
 int sl_telemetry_pass_fd(struct sl_telemetry_req *req, int fd);
 int sl_telemetry_on_close(struct sl_telemetry_req *req, void (*fn)(void *arg), void *arg);
+/* A word of the request's connection, NULL until a handler stores something there (a
+ * session keeps its state in it: the next request on the connection finds it); cleared
+ * once the connection's close callbacks ran.  NULL for sl_telemetry_exec() requests. */
+void **sl_telemetry_conn_data(struct sl_telemetry_req *req);
 
 /* Parameter helpers for handlers: params as a port/index number below `limit`.  Return
  * the number, or a negative errno after setting the reply's error (missing, not a number,

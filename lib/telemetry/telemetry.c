@@ -143,6 +143,11 @@ int sl_telemetry_on_close(struct sl_telemetry_req *req, void (*fn)(void *arg), v
 	return tel_client_on_close(req->client, fn, arg);
 }
 
+void **sl_telemetry_conn_data(struct sl_telemetry_req *req)
+{
+	return req->client ? tel_client_data(req->client) : NULL;
+}
+
 long sl_telemetry_param_uint(struct sl_telemetry_req *req, const char *params, unsigned long limit)
 {
 	unsigned long v;

@@ -33,6 +33,7 @@ int tel_handle(struct sl_telemetry_req *req, const char *buf, size_t len);
 /* {"version", "pid", "max_output_len"} */
 json_t *tel_greeting(void);
 int tel_client_on_close(struct tel_client *c, void (*fn)(void *arg), void *arg);
+void **tel_client_data(struct tel_client *c);
 int tel_clients_now(void);
 
 #endif

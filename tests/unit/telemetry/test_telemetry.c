@@ -102,7 +102,33 @@ static int cmd_param(struct sl_telemetry_req *req, const char *cmd, const char *
 	return 0;
 }
 
+/* Counts this connection's requests in its connection word. */
+static int cmd_conn(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
+{
+	void **d = sl_telemetry_conn_data(req);
+
+	(void)cmd, (void)p, (void)ctx;
+	if (d == NULL)
+		return sl_telemetry_error(req, -ENOTSUP, "no connection");
+	*d = (void *)((uintptr_t)*d + 1);
+	sl_telemetry_set(req, json_integer((json_int_t)(uintptr_t)*d));
+	return 0;
+}
+
+/* Passes an fd, then fails: the error reply must carry no fd. */
+static int cmd_fd_fail(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	(void)cmd, (void)p, (void)ctx;
+	if (sl_telemetry_pass_fd(req, fd) < 0)
+		close(fd);
+	return sl_telemetry_error(req, -EIO, "failed after passing an fd");
+}
+
 static const struct sl_telemetry_cmd test_cmds[] = {
+	{"/test/conn", cmd_conn, "counts this connection's requests"},
+	{"/test/fd_fail", cmd_fd_fail, "passes an fd, then fails"},
 	{"/test/echo", cmd_echo, "echoes its parameters"},
 	{"/test/fail_msg", cmd_fail_msg, "fails with a message"},
 	{"/test/fail_plain", cmd_fail_plain, "fails with -EIO"},
@@ -400,6 +426,39 @@ static void test_server(void **state)
 	close(fd);
 	wait_for(&closed_calls, 1);
 	assert_int_equal(__atomic_load_n(&closed_calls, __ATOMIC_RELAXED), 1);
+
+	/* a connection's own word: kept across its requests, fresh on a new connection */
+	fd = sl_telemetry_connect("tp", NULL, err, sizeof(err));
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(
+			sl_telemetry_request(fd, "/test/conn", 5000, &v, NULL, err, sizeof(err)),
+			0);
+		assert_int_equal(json_integer_value(v), i);
+		json_decref(v);
+	}
+	/* read raw (the client would close a stray fd): the error reply carries none */
+	{
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+		struct msghdr msg = {.msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf)};
+		struct pollfd pl = {.fd = fd, .events = POLLIN};
+
+		assert_int_equal(send(fd, "/test/fd_fail", 13, 0), 13);
+		assert_int_equal(poll(&pl, 1, 5000), 1);
+		assert_true(recvmsg(fd, &msg, 0) > 0);
+		assert_int_equal(msg.msg_controllen, 0);
+	}
+	close(fd);
+	fd = sl_telemetry_connect("tp", NULL, err, sizeof(err));
+	assert_int_equal(sl_telemetry_request(fd, "/test/conn", 5000, &v, NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(json_integer_value(v), 1);
+	json_decref(v);
+	close(fd);
+	assert_int_equal(sl_telemetry_exec("/test/conn", &v, err, sizeof(err)), -ENOTSUP);
 
 	/* SL_TELEMETRY_MAX_CLIENTS at once are served; the next one is told why */
 	for (int i = 0; i < SL_TELEMETRY_MAX_CLIENTS; i++) {
