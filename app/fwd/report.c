@@ -23,14 +23,13 @@ static void fwd_drops(json_t *obj, void *arg)
 
 static int cmd_fwd_stats(struct sl_telemetry_req *req, const char *cmd, const char *p, void *ctx)
 {
-	const struct fwd_app *app = ctx;
+	struct fwd_app *app = ctx;
 	struct fwd_counts t;
 	json_t *drops = json_object();
 
 	(void)cmd, (void)p;
 	sum_streams(app, -1, &t);
-	for (int d = 0; d < FWD_DROP_MAX; d++)
-		json_object_set_new(drops, fwd_drop_names[d], json_integer((json_int_t)t.drops[d]));
+	fwd_drops(drops, app);
 	sl_telemetry_set(req,
 			 json_pack("{sssIsIsIsIsIso}", "mode", app->mode->name, "rx_packets",
 				   (json_int_t)t.rx, "tx_packets", (json_int_t)t.tx, "generated",

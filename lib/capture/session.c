@@ -111,29 +111,16 @@ static struct slot *slot_get(uint16_t port, uint16_t queue, uint8_t dir)
 	return fresh; /* a slot once used for another queue is never handed out again */
 }
 
-/* Configured queue counts, from the per-queue xstats names the port layer gives. */
+/* Configured queue counts (0 and 0 for a port that is gone or not configured). */
 static void queue_counts(uint16_t port, unsigned *rxq, unsigned *txq)
 {
-	struct sl_port_xstat *xs;
-	int n = sl_port_xstats(port, NULL, 0);
+	struct sl_port_info info;
 
 	*rxq = *txq = 0;
-	if (n <= 0 || (xs = calloc((size_t)n, sizeof(*xs))) == NULL)
-		return;
-	n = sl_port_xstats(port, xs, (unsigned)n);
-	for (int i = 0; i < n; i++) {
-		unsigned q;
-		char what[8];
-
-		if (sscanf(xs[i].name, "%2[rtx]_q%u_packets", what, &q) == 2 &&
-		    q < SL_PORT_MAX_QUEUES) {
-			unsigned *c = strcmp(what, "rx") == 0 ? rxq : txq;
-
-			if (q + 1 > *c)
-				*c = q + 1;
-		}
+	if (sl_port_info(port, &info) == 0) {
+		*rxq = info.nb_rxq;
+		*txq = info.nb_txq;
 	}
-	free(xs);
 }
 
 static void port_names(char *out, size_t len)

@@ -403,6 +403,8 @@ int sl_port_info(uint16_t id, struct sl_port_info *info)
 	}
 	info->rx_offloads |= SL_PORT_RX_CKSUM | SL_PKT_RX_RSS_HASH;
 	info->tx_offloads |= SOFT_TX_OFFLOADS;
+	info->nb_rxq = port->configured ? port->nb_rxq : 0;
+	info->nb_txq = port->configured ? port->conf.nb_txq : 0;
 	return 0;
 }
 

@@ -214,6 +214,8 @@ struct sl_port_info {
 	uint16_t reta_size;     /* redirection table entries; 0 = no RSS */
 	int node;               /* NUMA node of the device, or -1 */
 	const char *if_name;    /* kernel interface, when there is one */
+	uint16_t nb_rxq, nb_txq; /* queues configured (what the application sees; 0 before
+				    sl_port_configure()), filled by the port layer */
 };
 
 int sl_port_info(uint16_t port, struct sl_port_info *info);

@@ -149,8 +149,8 @@ static int cmd_info(struct sl_telemetry_req *req, const char *cmd, const char *p
 		 port->mac[2], port->mac[3], port->mac[4], port->mac[5]);
 	o = json_pack("{sssssisisisisissss sisisisisisisisi sisi}", "name", port->name,
 		      "driver_name", info.driver, "state", (int)port->state, "nb_rx_queues",
-		      (int)port->nb_rxq, "nb_tx_queues", (int)port->conf.nb_txq, "port_id",
-		      (int)port->id, "mtu", (int)port->mtu, "mac_addr", mac, "if_name",
+		      (int)info.nb_rxq, "nb_tx_queues", (int)info.nb_txq, "port_id", (int)port->id,
+		      "mtu", (int)port->mtu, "mac_addr", mac, "if_name",
 		      info.if_name ? info.if_name : "", "promiscuous", (int)port->promisc,
 		      "all_multicast", (int)port->allmulti, "scattered_rx", 1, "lro", 0,
 		      "dev_started", port->state == SL_PORT_STARTED, "dev_configured",

@@ -63,6 +63,14 @@ static void idle_learn(struct sl_lcore_load *l, uint64_t d)
 	l->idle_round = (uint32_t)SL_MIN(est, (uint64_t)UINT32_MAX);
 }
 
+/* Adds to the published counters (the lcore is their only writer). */
+static void publish(struct sl_lcore_load *l, uint64_t d, uint64_t busy_add, uint64_t rounds)
+{
+	__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->busy_cycles, l->busy_cycles + busy_add, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->rounds, l->rounds + rounds, __ATOMIC_RELAXED);
+}
+
 void sl_lcore__measure(struct sl_lcore_load *l, bool busy, uint64_t now)
 {
 	uint64_t d = l->last_tsc ? now - l->last_tsc : 0, idle, busy_add;
@@ -81,9 +89,7 @@ void sl_lcore__measure(struct sl_lcore_load *l, bool busy, uint64_t now)
 		l->exact_left = SL_LCORE_EXACT_ROUNDS;
 	else if (l->exact_left)
 		l->exact_left--;
-	__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->busy_cycles, l->busy_cycles + busy_add, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->rounds, l->rounds + n + 1, __ATOMIC_RELAXED);
+	publish(l, d, busy_add, n + 1);
 	l->last_tsc = now;
 	l->pending = 0;
 	l->pending_busy = busy;
@@ -92,18 +98,14 @@ void sl_lcore__measure(struct sl_lcore_load *l, bool busy, uint64_t now)
 void sl_lcore_load_flush(void)
 {
 	struct sl_lcore_load *l;
-	uint64_t now, d;
+	uint64_t d;
 
 	if (sl_lcore_self >= SL_MAX_LCORE)
 		return;
 	l = &sl_lcore_loads[sl_lcore_self];
 	if (l->pending > 0 && l->last_tsc != 0) {
-		now = sl_rdtsc();
-		d = now - l->last_tsc;
-		__atomic_store_n(&l->total_cycles, l->total_cycles + d, __ATOMIC_RELAXED);
-		if (l->pending_busy)
-			__atomic_store_n(&l->busy_cycles, l->busy_cycles + d, __ATOMIC_RELAXED);
-		__atomic_store_n(&l->rounds, l->rounds + l->pending, __ATOMIC_RELAXED);
+		d = sl_rdtsc() - l->last_tsc;
+		publish(l, d, l->pending_busy ? d : 0, l->pending);
 	}
 	/* the loop stopped: the time until its next round is not the loop's */
 	l->last_tsc = 0;

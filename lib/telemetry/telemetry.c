@@ -350,36 +350,35 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-json_t *sl_telemetry_commands(void)
+/* The registered names, sorted; the registry lock must be held. */
+static json_t *commands_locked(void)
 {
 	const char *names[SL_TELEMETRY_MAX_COMMANDS];
 	json_t *arr = json_array();
-	unsigned n;
+
+	for (unsigned i = 0; i < nb_reg; i++)
+		names[i] = reg[i]->name;
+	qsort(names, nb_reg, sizeof(names[0]), cmp_str);
+	for (unsigned i = 0; i < nb_reg; i++)
+		json_array_append_new(arr, json_string(names[i]));
+	return arr;
+}
+
+json_t *sl_telemetry_commands(void)
+{
+	json_t *arr;
 
 	pthread_rwlock_rdlock(&reg_lock);
-	n = nb_reg;
-	for (unsigned i = 0; i < n; i++)
-		names[i] = reg[i]->name;
-	qsort(names, n, sizeof(names[0]), cmp_str);
-	for (unsigned i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(names[i]));
+	arr = commands_locked();
 	pthread_rwlock_unlock(&reg_lock);
 	return arr;
 }
 
 static int cmd_list(struct sl_telemetry_req *req, const char *cmd, const char *params, void *ctx)
 {
-	const char *names[SL_TELEMETRY_MAX_COMMANDS];
-	json_t *arr = json_array();
-
 	(void)cmd, (void)params, (void)ctx;
-	/* The registry's read lock is held around every handler: read it directly. */
-	for (unsigned i = 0; i < nb_reg; i++)
-		names[i] = reg[i]->name;
-	qsort(names, nb_reg, sizeof(names[0]), cmp_str);
-	for (unsigned i = 0; i < nb_reg; i++)
-		json_array_append_new(arr, json_string(names[i]));
-	sl_telemetry_set(req, arr);
+	/* handlers run with the registry's read lock held */
+	sl_telemetry_set(req, commands_locked());
 	return 0;
 }
 

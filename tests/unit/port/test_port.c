@@ -119,16 +119,22 @@ static void test_lifecycle_errors(void **state)
 	struct sl_port_conf too_many = {.nb_rxq = 17, .nb_txq = 1};
 	struct sl_pktbuf *pkts[4];
 	struct sl_port_stats st;
+	struct sl_port_info info;
 	uint16_t id;
 
 	(void)state;
 	id = (uint16_t)sl_port_create("net_null0");
+	assert_int_equal(sl_port_info(id, &info), 0);
+	assert_int_equal(info.nb_rxq + info.nb_txq, 0); /* nothing configured yet */
 	assert_int_equal(sl_port_start(id), -EINVAL);
 	assert_int_equal(sl_port_rxq_setup(id, 0, 0, 0, pool), -EINVAL);
 	assert_true(log_capture_has(&cap, "configure the port before setting up queues", NULL));
 	assert_int_equal(sl_port_configure(id, &too_many), -EINVAL);
 	assert_true(log_capture_has(&cap, "17 rx and 1 tx queues asked", NULL));
 	assert_int_equal(sl_port_configure(id, &conf), 0);
+	assert_int_equal(sl_port_info(id, &info), 0);
+	assert_int_equal(info.nb_rxq, conf.nb_rxq);
+	assert_int_equal(info.nb_txq, conf.nb_txq);
 	assert_int_equal(sl_port_rxq_setup(id, 0, 0, 0, NULL), -EINVAL);
 	assert_int_equal(sl_port_rxq_setup(id, 1, 0, 0, pool), -EINVAL);
 	assert_int_equal(sl_port_rxq_setup(id, 0, 0, 0, pool), 0);
