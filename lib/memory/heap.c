@@ -370,6 +370,24 @@ int sl_mem_locate(const void *addr, int *fd, uint64_t *fd_offset, size_t *page_s
 	return -ENOENT;
 }
 
+unsigned sl_mem_segments(struct sl_mem_segment *segs, unsigned max)
+{
+	unsigned count = 0;
+
+	pthread_once(&heaps_once, heaps_setup);
+	for (unsigned n = 0; n < nb_nodes; n++) {
+		struct heap *h = &heaps[n];
+
+		pthread_mutex_lock(&h->lock);
+		for (struct segment *s = h->segs; s; s = s->next, count++)
+			if (count < max)
+				segs[count] = (struct sl_mem_segment){s->base, s->len, s->fd,
+								      s->page_size};
+		pthread_mutex_unlock(&h->lock);
+	}
+	return count;
+}
+
 int sl_mem_stats(int node, struct sl_mem_stats *stats)
 {
 	pthread_once(&heaps_once, heaps_setup);

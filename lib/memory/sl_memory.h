@@ -70,6 +70,18 @@ void sl_free(void *ptr);
  * and say what they needed it for). */
 int sl_mem_locate(const void *addr, int *fd, uint64_t *fd_offset, size_t *page_size);
 
+/* One segment of Sluice memory: the memfd behind [base, base + len), from file offset 0. */
+struct sl_mem_segment {
+	void *base;
+	size_t len;
+	int fd;
+	size_t page_size;
+};
+
+/* Fills up to max segments (every node's) and returns how many there are, which may be
+ * more than max.  What a peer maps to see all of Sluice memory (vhost-user's memory table). */
+unsigned sl_mem_segments(struct sl_mem_segment *segs, unsigned max);
+
 struct sl_mem_stats {
 	size_t mapped;       /* bytes of segments mapped */
 	size_t in_use;       /* bytes handed out (headers included) */
