@@ -512,8 +512,8 @@ static void ep_down(void *arg)
 
 	if (d->connected) {
 		__atomic_fetch_add(&d->disconnects, 1, __ATOMIC_RELAXED);
-		SL_LOG(net_vhost, INFO, "%s: link down (frontend gone from %s)%s", d->name, d->path,
-		       d->client ? "; reconnecting" : "");
+		SL_LOG(net_vhost, NOTICE, "%s: link down (frontend gone from %s)%s", d->name,
+		       d->path, d->client ? "; reconnecting" : "");
 	}
 	d->connected = false;
 	vhost_reset(d);

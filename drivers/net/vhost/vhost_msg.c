@@ -116,8 +116,8 @@ int vhost_sync(struct vhost_dev *d, char *why, size_t why_size)
 			live0 = false;
 	}
 	if (live0 && !__atomic_load_n(&d->link_up, __ATOMIC_RELAXED))
-		SL_LOG(net_vhost, INFO, "%s: link up (%s, %u queue pair%s ready)", d->name, d->path,
-		       d->nb_qp, d->nb_qp > 1 ? "s" : "");
+		SL_LOG(net_vhost, NOTICE, "%s: link up (%s, %u queue pair%s ready)", d->name,
+		       d->path, d->nb_qp, d->nb_qp > 1 ? "s" : "");
 	__atomic_store_n(&d->link_up, live0, __ATOMIC_RELAXED);
 	return 0;
 }

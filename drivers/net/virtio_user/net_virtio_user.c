@@ -189,8 +189,6 @@ static int vring_setup(struct vu_dev *d, unsigned i, struct vu_queue *q)
 
 	if (call < 0)
 		return -errno;
-	if (q->kick_fd < 0)
-		q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	rc = vu_ring_reset(q);
 	if (rc < 0)
 		SL_LOG(net_virtio_user, ERR,
@@ -274,7 +272,7 @@ static int run(struct vu_dev *d)
 		__atomic_store_n(&queue_of(d, i)->ready, 1, __ATOMIC_RELEASE);
 	d->running = true;
 	__atomic_store_n(&d->link_up, 1, __ATOMIC_RELAXED);
-	SL_LOG(net_virtio_user, INFO, "%s: link up on %s (features 0x%llx, %u queue pair%s)",
+	SL_LOG(net_virtio_user, NOTICE, "%s: link up on %s (features 0x%llx, %u queue pair%s)",
 	       d->name, d->path, (unsigned long long)features, d->nb_qp, d->nb_qp > 1 ? "s" : "");
 	return 0;
 }
@@ -349,7 +347,7 @@ static void ep_down(void *arg)
 
 	if (d->fd >= 0) {
 		__atomic_fetch_add(&d->disconnects, 1, __ATOMIC_RELAXED);
-		SL_LOG(net_virtio_user, INFO, "%s: link down (backend gone from %s)%s", d->name,
+		SL_LOG(net_virtio_user, NOTICE, "%s: link down (backend gone from %s)%s", d->name,
 		       d->path, d->server ? "; waiting for it" : "; reconnecting");
 	}
 	stop_queues(d);
@@ -468,7 +466,11 @@ static int queue_setup(struct sl_port *port, uint16_t qid, int node, struct sl_p
 	q->vring = (uint16_t)(2 * qid + (rx ? 0 : 1));
 	q->pool = pool;
 	q->dev = d;
-	q->kick_fd = -1;
+	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); /* kept across backends */
+	if (q->kick_fd < 0) {
+		queue_free(q);
+		return -errno;
+	}
 	q->shared = &d->shared;
 	sl_vu_lock();
 	if (rx) {

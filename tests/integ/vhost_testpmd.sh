@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# net_vhost and net_virtio_user against DPDK 22.11's dpdk-testpmd (net_virtio_user and
+# net_vhost), each direction, exact packet and byte counts:
+#  a) testpmd virtio-user txonly -> Sluice vhost: every packet checked against the txonly
+#     template (tests/unit/memif/memif_peer.c rx, a generic port tool), count = testpmd's;
+#  b) Sluice vhost sends exactly N -> testpmd virtio-user rxonly: RX-packets N;
+#  c) Sluice virtio-user sends exactly N -> testpmd vhost rxonly: RX-packets N;
+#  d) testpmd vhost txonly -> Sluice virtio-user, as a);
+#  e) c) with the socket roles swapped (Sluice virtio-user server=1, testpmd vhost client=1).
+# --no-huge works on both sides (memfd memory).
+# Usage: vhost_testpmd.sh BUILD_DIR.  Exits 77 to skip (not root, no dpdk-testpmd).
+set -u
+build=${1:?usage: vhost_testpmd.sh BUILD_DIR}
+peer=$build/tests/unit/memif/memif_peer
+N=10000
+
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v dpdk-testpmd >/dev/null || skip "dpdk-testpmd not installed (apt-get install dpdk)"
+[ -x "$peer" ] || skip "$peer not built"
+
+TMP=$(mktemp -d /tmp/sluice-vhost.$$.XXXX)
+work=$TMP
+sock=$work/vhost.sock
+prefix=sluice_vhost_$$
+# DPDK keeps its runtime files in $RUNTIME_DIRECTORY/dpdk/<prefix> (else /var/run/dpdk):
+# under $TMP they go with it on every exit, even when testpmd was killed.
+export RUNTIME_DIRECTORY=$TMP
+
+# lib.sh's fail, after the end of every log (testpmd's and Sluice's).
+fail_logs() {
+	local f
+	for f in "$work"/*.log "$work"/*.out; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done
+	fail "$@"
+}
+
+# Waits for background job $1 and takes it off PIDS (once reaped its PID may be reused);
+# returns its exit status.
+reap() {
+	local rc=0 p keep=()
+	wait "$1" 2>/dev/null || rc=$?
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+	return $rc
+}
+
+# testpmd VDEV MODE LOG: runs in the background, pid in $tp
+testpmd() {
+	timeout -s KILL 30 dpdk-testpmd --no-huge -m 256 -l 0-1 --no-pci --file-prefix "$prefix" \
+		--vdev "$1" -- \
+		--total-num-mbufs 4096 --forward-mode="$2" --auto-start --stats-period 1 \
+		</dev/null >"$3" 2>&1 &
+	tp=$!
+	PIDS+=("$tp")
+}
+
+# Stops testpmd with SIGINT (it prints its statistics) and waits for it.
+testpmd_stop() {
+	kill -INT "$tp" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$tp" 2>/dev/null
+	reap "$tp"
+}
+
+wait_for() { # FILE PATTERN SECONDS
+	for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+# The port statistics testpmd printed last (its view of rte_eth_stats), field RX-packets.
+nic_rx() { grep -a "RX-packets:" "$1" | grep -av "RX-total" | tail -n 1 | awk '{print $2}'; }
+
+
+# testpmd's forward statistics: FIELD (TX-packets or RX-packets) of the last report.
+fwd_stat() { grep -a "$2:" "$1" | grep -a "${2%-packets}-total" | tail -n 1 | awk '{print $2}'; }
+
+# a) and d): testpmd txonly into a Sluice receiver; testpmd stops first, Sluice drains the
+# ring, and the count it checked (every packet against the txonly template) is exactly
+# what testpmd sent, in packets and bytes (64 each).
+recv_case() { # NAME SLUICE_DEV TESTPMD_DEV SLUICE_FIRST
+	local name=$1 got len sent
+	rm -f "$sock"
+	if [ "$4" = 1 ]; then
+		timeout 20 "$peer" rx "$2" 7 >"$work/$name.out" 2>"$work/$name.log" &
+		sl=$!; PIDS+=("$sl")
+		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+		testpmd "$3" txonly "$work/${name}_tp.log"
+	else
+		testpmd "$3" txonly "$work/${name}_tp.log"
+		for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+		timeout 20 "$peer" rx "$2" 7 >"$work/$name.out" 2>"$work/$name.log" &
+		sl=$!; PIDS+=("$sl")
+	fi
+	sleep 4
+	testpmd_stop
+	reap "$sl" || fail_logs "$name) Sluice receiver reported bad packets or none"
+	cat "$work/$name.out"
+	got=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$work/$name.out")
+	len=$(sed -n 's/.*len=\([0-9]*\).*/\1/p' "$work/$name.out")
+	sent=$(fwd_stat "$work/${name}_tp.log" TX-packets)
+	echo "$name) testpmd sent $sent, Sluice received $got ($((got * len)) bytes), all matching the template"
+	[ "$len" = 64 ] || fail_logs "$name) packets are not testpmd's 64-byte default"
+	[ "${got:-0}" -gt 0 ] || fail_logs "$name) nothing received"
+	[ "$got" = "$sent" ] || fail_logs "$name) received $got, testpmd sent $sent"
+}
+
+# b) and c): Sluice sends exactly N; testpmd rxonly's port and forward statistics show N.
+send_case() { # NAME SLUICE_DEV TESTPMD_DEV SLUICE_FIRST
+	local name=$1 got fwd
+	rm -f "$sock"
+	if [ "$4" = 1 ]; then
+		timeout 25 "$peer" tx "$2" $N 10 >"$work/$name.out" 2>"$work/$name.log" &
+		sl=$!; PIDS+=("$sl")
+		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+		testpmd "$3" rxonly "$work/${name}_tp.log"
+	else
+		testpmd "$3" rxonly "$work/${name}_tp.log"
+		for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+		timeout 25 "$peer" tx "$2" $N 10 >"$work/$name.out" 2>"$work/$name.log" &
+		sl=$!; PIDS+=("$sl")
+	fi
+	wait_for "$work/$name.out" "tx sent=" 12 || fail_logs "$name) Sluice did not finish sending"
+	sleep 2 # two more statistics periods
+	testpmd_stop
+	reap "$sl" || fail_logs "$name) Sluice sender failed"
+	got=$(nic_rx "$work/${name}_tp.log")
+	fwd=$(fwd_stat "$work/${name}_tp.log" RX-packets)
+	echo "$name) Sluice sent $N; testpmd port RX-packets: $got (forward stats $fwd)"
+	[ "$got" = "$N" ] || fail_logs "$name) testpmd received $got, want $N"
+	[ "$fwd" = "$N" ] || fail_logs "$name) testpmd forward statistics show $fwd, want $N"
+}
+
+# a) testpmd's virtio-user (client) -> Sluice's vhost (server)
+recv_case a "net_vhost0,iface=$sock" "net_virtio_user0,path=$sock" 1
+# b) Sluice's vhost (server) -> testpmd's virtio-user (client)
+send_case b "net_vhost0,iface=$sock" "net_virtio_user0,path=$sock" 1
+# c) Sluice's virtio-user (client) -> testpmd's vhost (server)
+send_case c "net_virtio_user0,path=$sock" "net_vhost0,iface=$sock" 0
+# d) testpmd's vhost (server) -> Sluice's virtio-user (client)
+recv_case d "net_virtio_user0,path=$sock" "net_vhost0,iface=$sock" 0
+# e) the other socket roles: testpmd's vhost as client (it reconnects), Sluice's
+#    virtio-user listening (server=1), Sluice sending
+send_case e "net_virtio_user0,path=$sock,server=1" "net_vhost0,iface=$sock,client=1" 1
+echo "PASS"
