@@ -97,6 +97,7 @@ struct seg {
 };
 #define MAX_SEGS 64
 #define VHOST_RX_BATCH 64
+#define VHOST_MAX_PKT (65535u + 14) /* the largest packet the guest may send (max_rx_pktlen) */
 
 static unsigned chain_walk(struct vhost_queue *q, uint16_t head, bool writable, struct seg *segs)
 {
@@ -270,6 +271,7 @@ static uint16_t vhost_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			&q->avail->ring[(uint16_t)(q->last_avail + i) & q->mask], __ATOMIC_RELAXED);
 		struct sl_vring_used_elem *u;
 		struct sl_pktbuf *p;
+		uint64_t len;
 		unsigned k;
 
 		if (sl_unlikely(head >= q->size)) {
@@ -279,6 +281,15 @@ static uint16_t vhost_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		k = chain_walk(q, head, false, segs);
 		if (sl_unlikely(k == 0))
 			break;
+		/* No empty packet for the application, and no chain of more packet buffers
+		 * than nb_segs counts (each descriptor may be 4 GiB long). */
+		len = 0;
+		for (unsigned s = 0; s < k; s++)
+			len += segs[s].len;
+		if (sl_unlikely(len < q->hdr_len || len > q->hdr_len + VHOST_MAX_PKT)) {
+			dp_fault(q, VHOST_FAULT_LENGTH);
+			break;
+		}
 		if (k > 1)
 			sl_counter_add(&q->desc_chained, 1);
 		if (i + 1 < cnt)
@@ -351,6 +362,9 @@ static uint16_t vhost_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	used_idx = q->last_used;
 	for (; taken < n; taken++) {
 		struct sl_pktbuf *p = pkts[taken];
+
+		if (taken + 1 < n)
+			sl_prefetch0(sl_pktbuf_mtod(pkts[taken + 1], void *));
 		const struct sl_pktbuf *seg = p;
 		uint32_t off = 0, left = q->hdr_len + p->pkt_len;
 		uint16_t heads = 0, la = q->last_avail, ui = used_idx;
@@ -409,8 +423,7 @@ static uint16_t vhost_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			if ((!q->mrg && heads == 1) || heads == VHOST_MAX_CHAIN) {
 				sl_counter_add(&q->too_big, 1);
 				sl_counter_add(&q->st.errors, 1);
-				sl_pktbuf_free(p);
-				/* the chain is left for the next packet */
+				/* the chain stays for the next packet; p is freed with the rest */
 				continue;
 			}
 			break;
@@ -424,7 +437,6 @@ static uint16_t vhost_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		used_idx = ui;
 		bytes += p->pkt_len;
 		sent++;
-		sl_pktbuf_free(p);
 	}
 publish:
 	if (taken < n)
@@ -432,6 +444,8 @@ publish:
 	__atomic_store_n(&q->used->idx, used_idx, __ATOMIC_RELEASE);
 	notify(q, q->last_used, used_idx);
 	q->last_used = used_idx;
+	/* Copied (or dropped as too big): every packet taken goes back to its pool. */
+	sl_pktbuf_free_bulk(pkts, taken);
 out:
 	dp_leave(q);
 	sl_counter_add(&q->st.packets, sent);
@@ -451,6 +465,8 @@ static const char *const fault_names[] = {
 		"a bad indirect table (nested, empty, misaligned or outside memory)",
 	[VHOST_FAULT_DIRECTION] =
 		"a buffer of the wrong direction (read-only in rx, write-only in tx)",
+	[VHOST_FAULT_LENGTH] = "a packet shorter than its virtio-net header or longer than 65549 "
+			       "bytes",
 };
 
 static void dev_drop_log(struct vhost_dev *d, const char *why)
@@ -557,7 +573,7 @@ static void vhost_info(struct sl_port *port, struct sl_port_info *info)
 	info->max_txq = d->nb_qp;
 	info->min_mtu = 68;
 	info->max_mtu = 65535;
-	info->max_rx_pktlen = 65535 + 14;
+	info->max_rx_pktlen = VHOST_MAX_PKT;
 }
 
 /* Runs a change of port state under the lock, then re-matches queues to vrings. */
