@@ -8,7 +8,9 @@
 #  2) the backend dies under a running frontend (vhost client=1 reconnecting to a
 #     virtio-user server=1, as OVS's dpdkvhostuserclient does) and a new one connects: the
 #     frontend's tx resumes, its counters carry on, it counts the buffers in flight that
-#     the dead backend never took (tx_q0_reset_lost), and its fd count is back.
+#     the dead backend never took (tx_q0_reset_lost), and its fd count is back;
+#  3) multiqueue: queues=2 on both ends, two tx and two rx queues: both queue pairs carry
+#     packets, and the backend received exactly what the frontend sent on each.
 # Usage: vhost_reconnect.sh BUILD_DIR.  Exits 77 to skip.
 set -u
 build=${1:?usage: vhost_reconnect.sh BUILD_DIR}
@@ -30,11 +32,11 @@ fail_logs() {
 	fail "$@"
 }
 
-# sl PREFIX CORE DEVICE MODE LOG: a sluice-fwd in the background (--duration bounds it; its
+# sl PREFIX CORE DEVICE MODE LOG [FWD OPTIONS]: a sluice-fwd in the background (--duration bounds it; its
 # own pid, for kill), pid in $pid
 sl() {
 	"$fwd" -l "$2" --file-prefix "$1" --no-huge --vdev "$3" -- \
-		--forward-mode="$4" --duration 30 >"$5" 2>&1 &
+		--forward-mode="$4" --duration 30 "${@:6}" >"$5" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
 }
@@ -125,4 +127,24 @@ echo "2) frontend tx: $t1 before the backend died, $t2 after a new one came (whi
 [ "$conn" = 2 ] || fail_logs "2) connects $conn, want 2"
 [ "$fds1" = "$fds0" ] && [ "$fds2" = "$fds0" ] || fail_logs "2) frontend fds $fds0 -> $fds1 -> $fds2: a leak"
 grep -q "link down (backend gone" "$work/2f.log" || fail_logs "2) the frontend did not say the backend went"
+
+# --- 3) two queue pairs ---
+rm -f "$sock"
+sl vb3 0 "net_vhost0,iface=$sock,queues=2" rxonly "$work/3b.log" --rxq=2 --txq=2; b=$pid
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+"$fwd" -l 1 --file-prefix vf3 --no-huge --vdev "net_virtio_user0,path=$sock,queues=2" -- \
+	--rxq=2 --txq=2 --forward-mode=txonly --duration 3 >"$work/3f.log" 2>&1 &
+f=$!; PIDS+=("$f")
+wait "$f" 2>/dev/null
+sleep 0.5
+for q in 0 1; do
+	rx=$(tel vb3 /ethdev/xstats,0 rx_q${q}_packets)
+	tx=$(sed -n 's/^  port 0 net_virtio_user0: rx 0 (0.000 Mpps), tx \([0-9]*\).*/\1/p' "$work/3f.log")
+	echo "3) queue $q: the backend received $rx"
+	[ "$rx" -gt 0 ] || fail_logs "3) nothing on queue $q"
+	eval "rx$q=$rx"
+done
+echo "3) the frontend sent $tx in all; the backend received $((rx0 + rx1))"
+[ "$((rx0 + rx1))" = "$tx" ] || fail_logs "3) received $((rx0 + rx1)), sent $tx"
+kill_wait "$b" INT
 echo "PASS"

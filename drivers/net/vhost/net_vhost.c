@@ -286,7 +286,7 @@ static uint16_t vhost_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		len = 0;
 		for (unsigned s = 0; s < k; s++)
 			len += segs[s].len;
-		if (sl_unlikely(len < q->hdr_len || len > q->hdr_len + VHOST_MAX_PKT)) {
+		if (sl_unlikely(len <= q->hdr_len || len > q->hdr_len + VHOST_MAX_PKT)) {
 			dp_fault(q, VHOST_FAULT_LENGTH);
 			break;
 		}
@@ -465,8 +465,8 @@ static const char *const fault_names[] = {
 		"a bad indirect table (nested, empty, misaligned or outside memory)",
 	[VHOST_FAULT_DIRECTION] =
 		"a buffer of the wrong direction (read-only in rx, write-only in tx)",
-	[VHOST_FAULT_LENGTH] = "a packet shorter than its virtio-net header or longer than 65549 "
-			       "bytes",
+	[VHOST_FAULT_LENGTH] = "a packet with no bytes after its virtio-net header, or longer than "
+			       "65549 bytes",
 };
 
 static void dev_drop_log(struct vhost_dev *d, const char *why)

@@ -34,8 +34,8 @@ enum vhost_fault {
 	VHOST_FAULT_CHAIN,     /* a chain that loops or is longer than its table */
 	VHOST_FAULT_INDIRECT,  /* an indirect table nested, empty, misaligned or too long */
 	VHOST_FAULT_DIRECTION, /* a read-only buffer in the rx ring or a write-only in tx */
-	VHOST_FAULT_LENGTH,    /* rx: a chain shorter than the virtio-net header or longer
-				  than the largest packet */
+	VHOST_FAULT_LENGTH,    /* rx: a chain no longer than the virtio-net header, or
+				  longer than the largest packet */
 };
 
 struct vhost_dev;

@@ -234,14 +234,6 @@ static int run(struct vu_dev *d)
 
 	if (d->running || d->fd < 0 || !d->started)
 		return 0;
-	for (unsigned i = 0; i < 2u * d->nb_qp; i++)
-		if (queue_of(d, i) == NULL) {
-			SL_LOG(net_virtio_user, ERR,
-			       "%s: queues=%u but only %u rx and %u tx queues are set up; set up %u "
-			       "of each",
-			       d->name, d->nb_qp, d->nb_rxq, d->nb_txq, d->nb_qp);
-			return -EINVAL;
-		}
 	features = d->backend_features & VU_FEATURES;
 	if (!d->want_mrg)
 		features &= ~SL_VIRTIO_BIT(SL_VIRTIO_NET_F_MRG_RXBUF);
@@ -251,9 +243,12 @@ static int run(struct vu_dev *d)
 	rc = request_u64(d, SL_VU_SET_FEATURES, features);
 	if (rc == 0)
 		rc = share_memory(d);
+	/* The vrings of queues the application set up; the others stay disabled. */
 	for (unsigned i = 0; rc == 0 && i < 2u * d->nb_qp; i++) {
 		struct vu_queue *q = queue_of(d, i);
 
+		if (q == NULL)
+			continue;
 		q->mrg = features & SL_VIRTIO_BIT(SL_VIRTIO_NET_F_MRG_RXBUF);
 		q->shared = &d->shared;
 		rc = vring_setup(d, i, q);
@@ -262,6 +257,8 @@ static int run(struct vu_dev *d)
 		for (unsigned i = 0; rc == 0 && i < 2u * d->nb_qp; i++) {
 			struct sl_vu_state st = {i, 1};
 
+			if (queue_of(d, i) == NULL)
+				continue;
 			rc = request(d, SL_VU_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0, NULL);
 		}
 	if (rc < 0) {
@@ -269,7 +266,8 @@ static int run(struct vu_dev *d)
 		return rc;
 	}
 	for (unsigned i = 0; i < 2u * d->nb_qp; i++)
-		__atomic_store_n(&queue_of(d, i)->ready, 1, __ATOMIC_RELEASE);
+		if (queue_of(d, i))
+			__atomic_store_n(&queue_of(d, i)->ready, 1, __ATOMIC_RELEASE);
 	d->running = true;
 	__atomic_store_n(&d->link_up, 1, __ATOMIC_RELAXED);
 	SL_LOG(net_virtio_user, NOTICE, "%s: link up on %s (features 0x%llx, %u queue pair%s)",
@@ -287,6 +285,8 @@ static void halt(struct vu_dev *d)
 		struct sl_vu_msg r;
 		struct sl_vu_state st = {i, 0};
 
+		if (queue_of(d, i) == NULL)
+			continue;
 		if (d->features & SL_VIRTIO_BIT(SL_VHOST_USER_F_PROTOCOL_FEATURES))
 			request(d, SL_VU_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0, NULL);
 		if (request(d, SL_VU_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &r) < 0)
@@ -366,7 +366,8 @@ static void ep_tick(void *arg)
 	struct vu_dev *d = arg;
 
 	for (unsigned i = 0; d->running && i < 2u * d->nb_qp; i++) {
-		uint32_t f = __atomic_load_n(&queue_of(d, i)->fault, __ATOMIC_RELAXED);
+		struct vu_queue *q = queue_of(d, i);
+		uint32_t f = q ? __atomic_load_n(&q->fault, __ATOMIC_RELAXED) : 0;
 
 		if (f == VU_FAULT_NONE)
 			continue;
@@ -402,11 +403,12 @@ static int vu_configure(struct sl_port *port)
 {
 	struct vu_dev *d = port->priv;
 
-	if (port->conf.nb_rxq != d->nb_qp || port->conf.nb_txq != d->nb_qp) {
+	if (port->conf.nb_rxq > d->nb_qp || port->conf.nb_txq > d->nb_qp ||
+	    port->conf.nb_rxq == 0 || port->conf.nb_txq == 0) {
 		SL_LOG(net_virtio_user, ERR,
-		       "%s: %u rx and %u tx queues asked; virtio-user runs queues=%u pairs: ask "
-		       "for %u of each or change queues=",
-		       port->name, port->conf.nb_rxq, port->conf.nb_txq, d->nb_qp, d->nb_qp);
+		       "%s: %u rx and %u tx queues asked; virtio-user runs 1 to queues=%u of each: "
+		       "ask for fewer or raise queues=",
+		       port->name, port->conf.nb_rxq, port->conf.nb_txq, d->nb_qp);
 		return -EINVAL;
 	}
 	sl_vu_lock();
