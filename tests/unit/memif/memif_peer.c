@@ -12,6 +12,13 @@
  *       waits for the link (and 1.5 s more), sends exactly COUNT 64-byte UDP frames 198.18.1.1 ->
  *       198.18.1.2 (retrying when the ring is full).  Prints "tx sent=N" once sent, then stays connected until SECONDS have passed
  *       since the start (the peer reads its counters while the link is up).
+ *   memif_peer rxseq DEVSTR COUNT SECONDS
+ *       receives what "memif_peer tx" sends (another Sluice, through a switch): every
+ *       frame must be tx's 64-byte template with the next sequence number.  Once COUNT
+ *       have come it stays 3 s more (still connected, for the peer's counters; anything
+ *       more is counted bad), or until SECONDS have passed.  Prints "rx packets=N bad=B
+ *       bytes=Y"; exits 0 only with exactly COUNT, in order, none bad.
+ * The tool is generic over device strings (memif, vhost, virtio_user...).
  * DEVSTR may carry zero-copy=yes (client): then the pool is shared with the peer.  After the
  * port closes every packet buffer must be back in the pool (else exit 1).
  * Exits 0 on success, 1 on a check failure, 2 on a usage or setup error.
@@ -116,13 +123,56 @@ static int do_rx(uint16_t id, double secs)
 	return bad == 0 && n > 0 ? 0 : 1;
 }
 
+/* The frame "tx" sends: this header, then a 64-bit sequence number and zeros. */
+static const uint8_t tx_hdr[42] = {
+	0x02, 0,    0,	  0,	0, 2,  0x02, 0, 0,  0,	0, 1, 0x08, 0x00, /* Ethernet */
+	0x45, 0,    0,	  50,	0, 0,  0,    0, 64, 17, 0, 0, 198,  18,
+	1,    1,    198,  18,	1, 2,		/* IPv4 */
+	0x04, 0x00, 0x04, 0x00, 0, 30, 0,    0, /* UDP 1024 -> 1024 */
+};
+
+static int do_rxseq(uint16_t id, uint64_t count, double secs)
+{
+	struct sl_pktbuf *pkts[32];
+	uint8_t buf[64];
+	uint64_t n = 0, bad = 0, bytes = 0;
+	double end = now_s() + secs;
+
+	while (now_s() < end) {
+		uint16_t nb = sl_port_rx_burst(id, 0, pkts, 32);
+
+		if (n == count && end > now_s() + 3)
+			end = now_s() + 3; /* linger: extras are bad */
+		for (uint16_t i = 0; i < nb; i++) {
+			struct sl_pktbuf *p = pkts[i];
+			const uint8_t *f = sl_pktbuf_read(p, 0, 64, buf);
+			uint64_t seq;
+			const char *why = NULL;
+
+			if (n >= count)
+				why = "more than COUNT";
+			else if (p->pkt_len != 64 || f == NULL)
+				why = "not 64 bytes";
+			else if (memcmp(f, tx_hdr, sizeof(tx_hdr)))
+				why = "not memif_peer tx's frame";
+			else if (memcpy(&seq, f + 42, sizeof(seq)), seq != n)
+				why = "out of sequence";
+			if (why && bad++ < 5)
+				fprintf(stderr, "memif_peer: packet %" PRIu64 ": %s\n", n, why);
+			n++;
+			bytes += p->pkt_len;
+			sl_pktbuf_free(p);
+		}
+		if (nb == 0)
+			usleep(50);
+	}
+	printf("rx packets=%" PRIu64 " bad=%" PRIu64 " bytes=%" PRIu64 "\n", n, bad, bytes);
+	return bad == 0 && n == count ? 0 : 1;
+}
+
 static int do_tx(uint16_t id, struct sl_pool *pool, uint64_t count, double secs)
 {
-	static const uint8_t hdr[42] = {
-		0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,      /* Ethernet */
-		0x45, 0, 0, 50, 0, 0, 0, 0, 64, 17, 0, 0, 198, 18, 1, 1, 198, 18, 1, 2, /* IPv4 */
-		0x04, 0x00, 0x04, 0x00, 0, 30, 0, 0,                       /* UDP 1024 -> 1024 */
-	};
+	const uint8_t *hdr = tx_hdr;
 	double end = now_s() + secs;
 	struct sl_port_link link = {0};
 	uint64_t sent = 0;
@@ -150,7 +200,7 @@ static int do_tx(uint16_t id, struct sl_pool *pool, uint64_t count, double secs)
 			uint8_t *f = (uint8_t *)sl_pktbuf_append(pkts[i], 64);
 			uint64_t seq = sent + i;
 
-			memcpy(f, hdr, sizeof(hdr));
+			memcpy(f, hdr, sizeof(tx_hdr));
 			memset(f + 42, 0, 22);
 			memcpy(f + 42, &seq, sizeof(seq));
 		}
@@ -175,9 +225,11 @@ int main(int argc, char **argv)
 	struct sl_pool *pool;
 	int id, rc;
 
-	if (argc < 4 || (strcmp(argv[1], "rx") && strcmp(argv[1], "tx")) ||
-	    (!strcmp(argv[1], "tx") && argc < 5)) {
-		fprintf(stderr, "usage: memif_peer rx DEVSTR SECONDS | tx DEVSTR COUNT SECONDS\n");
+	if (argc < 4 ||
+	    (strcmp(argv[1], "rx") && strcmp(argv[1], "tx") && strcmp(argv[1], "rxseq")) ||
+	    (strcmp(argv[1], "rx") && argc < 5)) {
+		fprintf(stderr, "usage: memif_peer rx DEVSTR SECONDS | tx DEVSTR COUNT SECONDS | "
+				"rxseq DEVSTR COUNT SECONDS\n");
 		return 2;
 	}
 	pool = sl_pktbuf_pool_create("memif_peer", 8191, 0, 0, SL_PKTBUF_DEFAULT_BUF_SIZE, 0);
@@ -190,6 +242,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "rx"))
 		rc = do_rx((uint16_t)id, atof(argv[3]));
+	else if (!strcmp(argv[1], "rxseq"))
+		rc = do_rxseq((uint16_t)id, strtoull(argv[3], NULL, 0), atof(argv[4]));
 	else
 		rc = do_tx((uint16_t)id, pool, strtoull(argv[3], NULL, 0), atof(argv[4]));
 	{
