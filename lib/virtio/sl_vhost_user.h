@@ -22,6 +22,16 @@
 
 SL_LOG_TYPE_DECLARE(vhost_user);
 
+/* A seq_cst fence between publishing a ring index and reading the peer's notification
+ * flags.  ThreadSanitizer does not model fences (GCC's -Wtsan, an error with -Werror):
+ * under it a seq_cst read-modify-write of *p, a word only this thread writes, stands in
+ * (as lib/rcu's SL_RCU__FENCE). */
+#if defined(__SANITIZE_THREAD__)
+#define SL_VU_FENCE(p) ((void)__atomic_fetch_add((p), 0, __ATOMIC_SEQ_CST))
+#else
+#define SL_VU_FENCE(p) __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
 /* --- messages --- */
 
 /* "SET_MEM_TABLE" etc. ("request 99" for unknown numbers, in a static buffer). */

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sl_vhost_user.h"
@@ -89,10 +90,20 @@ bool sl_vu_pending(int fd)
 	return wait_in(fd, 0) == 0;
 }
 
-/* Reads exactly len bytes (fds only with the first read).  Returns len, 0 at EOF before
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads exactly len bytes (fds only with the first read) within timeout_ms in all (a peer
+ * that trickles bytes does not hold the thread longer).  Returns len, 0 at EOF before
  * anything, or -errno (-EPIPE: EOF in the middle). */
 static ssize_t read_full(int fd, void *buf, size_t len, int *fds, unsigned *nfds, int timeout_ms)
 {
+	int64_t deadline = now_ms() + timeout_ms;
 	size_t got = 0;
 
 	while (got < len) {
@@ -103,7 +114,8 @@ static ssize_t read_full(int fd, void *buf, size_t len, int *fds, unsigned *nfds
 		struct iovec iov = {(char *)buf + got, len - got};
 		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 		ssize_t n;
-		int rc = wait_in(fd, timeout_ms);
+		int64_t left = deadline - now_ms();
+		int rc = wait_in(fd, timeout_ms < 0 ? -1 : left > 0 ? (int)left : 0);
 
 		if (rc < 0)
 			return rc;
@@ -180,7 +192,7 @@ int sl_vu_recv(int fd, struct sl_vu_msg *m, int fds[SL_VU_MAX_FDS], unsigned *nf
 		if (n <= 0) {
 			snprintf(why, why_size, "%s: payload of %u bytes cut short (%s)",
 				 sl_vu_req_name(m->hdr.request), m->hdr.size,
-				 n == 0 ? "end of file" : strerror((int)-n));
+				 n == 0 || n == -EPIPE ? "end of file" : strerror((int)-n));
 			n = n == 0 ? -EPIPE : n;
 			goto fail;
 		}
@@ -276,7 +288,9 @@ int sl_vu_mem_map(struct sl_vu_mem *mem, const struct sl_vu_memory *t, uint32_t 
 				(unsigned long long)r->mmap_offset);
 			goto out;
 		}
-		if (fstat(fds[i], &st) < 0 || (st.st_size > 0 && (uint64_t)st.st_size < end)) {
+		/* An empty file counts too: mmap would succeed and the first touch of the
+		 * rings raise SIGBUS. */
+		if (fstat(fds[i], &st) < 0 || (uint64_t)st.st_size < end) {
 			snprintf(
 				why, why_size,
 				"SET_MEM_TABLE: region %u: offset 0x%llx + size 0x%llx is past the "

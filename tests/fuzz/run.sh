@@ -18,6 +18,8 @@
 #                     fuzz_telemetry.c (needs libjansson-dev)
 #                     capture: lib/capture's start parameters and ring reader,
 #                     fuzz_capture.c (needs libjansson-dev and libpcap-dev)
+#                     vhost: net_vhost's vhost-user message handler and its data path
+#                     over rings from the input, fuzz_vhost.c (work files in <work>/vhost)
 # Environment: CLANG (default clang).
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,9 +28,9 @@ secs=${2:-60}
 target=${3:-parse}
 clang=${CLANG:-clang}
 case $target in
-parse | memif_ctl | ctl | ndp | telemetry | capture) ;;
+parse | memif_ctl | ctl | ndp | telemetry | capture | vhost) ;;
 *)
-	echo "fuzz: unknown target '$target'; use parse, memif_ctl, ctl, ndp, telemetry or capture" >&2
+	echo "fuzz: unknown target '$target'; use parse, memif_ctl, ctl, ndp, telemetry, capture or vhost" >&2
 	exit 2
 	;;
 esac
@@ -96,6 +98,17 @@ elif [ "$target" = capture ]; then
 		"$src/tests/fuzz/fuzz_capture.c" "$src/lib/capture/ring.c" \
 		"$src/lib/capture/params.c" "$src/lib/log/log.c" -ljansson -lpcap -o "$bin"
 	max_len=9000 # the header, two rings' counters and records
+elif [ "$target" = vhost ]; then
+	# The harness includes drivers/net/vhost/{net_vhost,vhost_msg}.c and provides the
+	# few pool, memory and port functions they call; lib/virtio and the log library are
+	# compiled in (the other headers are read for their types).
+	incs=""
+	for d in "$src"/lib/*/; do incs="$incs -I$d"; done
+	"$clang" -g -O1 -std=gnu11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$src/drivers/net/vhost" $incs \
+		"$src/tests/fuzz/fuzz_vhost.c" "$src"/lib/virtio/*.c "$src/lib/log/log.c" -o "$bin"
+	max_len=4096 # a handshake, guest memory writes and bursts
 else
 	# The harness includes drivers/net/memif/memif_ctl.c; it needs only the log library
 	# (the port, pool and memory headers are read for their types).

@@ -59,7 +59,7 @@ static inline void notify(struct vhost_queue *q, uint16_t old_idx, uint16_t new_
 
 	if (q->call_fd < 0 || old_idx == new_idx)
 		return;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* used idx before the frontend's flags */
+	SL_VU_FENCE(&q->busy); /* used idx before the frontend's flags */
 	if (q->event_idx) {
 		uint16_t ev = __atomic_load_n(&q->avail->ring[q->size], __ATOMIC_RELAXED);
 
@@ -368,7 +368,7 @@ static uint16_t vhost_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		const struct sl_pktbuf *seg = p;
 		uint32_t off = 0, left = q->hdr_len + p->pkt_len;
 		uint16_t heads = 0, la = q->last_avail, ui = used_idx;
-		struct sl_virtio_net_hdr *hdr = NULL;
+		uint8_t *hdr = NULL; /* the guest's buffer: no alignment promised */
 		bool hdr_done = false;
 
 		while (left) {
@@ -399,7 +399,7 @@ static uint16_t vhost_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 						dp_fault(q, VHOST_FAULT_DESC);
 						goto publish;
 					}
-					hdr = (struct sl_virtio_net_hdr *)dst;
+					hdr = dst;
 					memset(hdr, 0, h);
 					dst += h;
 					room -= h;
@@ -429,7 +429,8 @@ static uint16_t vhost_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			break;
 		}
 		if (q->hdr_len == 12)
-			hdr->num_buffers = heads;
+			memcpy(hdr + offsetof(struct sl_virtio_net_hdr, num_buffers), &heads,
+			       sizeof(heads));
 		if (heads > 1)
 			sl_counter_add(&q->desc_chained, 1);
 		q->last_avail = (uint16_t)(la + heads);
@@ -465,13 +466,12 @@ static const char *const fault_names[] = {
 		"a bad indirect table (nested, empty, misaligned or outside memory)",
 	[VHOST_FAULT_DIRECTION] =
 		"a buffer of the wrong direction (read-only in rx, write-only in tx)",
-	[VHOST_FAULT_LENGTH] = "a packet with no bytes after its virtio-net header, or longer than "
-			       "65549 bytes",
+	[VHOST_FAULT_LENGTH] =
+		"a packet with no bytes after its virtio-net header, or over 65549 bytes",
 };
 
 static void dev_drop_log(struct vhost_dev *d, const char *why)
 {
-	sl_counter_add(&d->bad_messages, 0);
 	SL_LOG(net_vhost, ERR, "%s: dropping the frontend on %s: %s", d->name, d->path, why);
 }
 

@@ -42,7 +42,7 @@ static inline void publish(struct vu_queue *q)
 	uint64_t one = 1;
 
 	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	SL_VU_FENCE(&q->busy); /* avail idx before the backend's flags */
 	if (!(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) & SL_VRING_USED_F_NO_NOTIFY) &&
 	    q->kick_fd >= 0) {
 		if (write(q->kick_fd, &one, sizeof(one)) < 0) {
