@@ -5,15 +5,17 @@
 # (dpdk-testpmd): Sluice<->Sluice, DPDK<->DPDK and the two mixed pairs, in both directions
 # (the frontend sends with txonly and the backend receives with rxonly, "guest tx"; and the
 # other way, "guest rx"), with 64- and 1500-byte frames.  Rate = packets per second the
-# receiver got: medians of its 1 s reports after the first two, over RUNS runs (default 3)
-# of SECS seconds (default 6); every pair runs once per round, in the opposite order in
-# every other round.
+# receiver got, read twice over its telemetry socket (/ethdev/stats, both sides serve DPDK's
+# protocol) SECS - 3 seconds apart after 2 s of warm-up; medians over RUNS runs (default 3)
+# of SECS seconds (default 7).  Every pair runs once per round, in the opposite order in
+# every other round.  The same counter read the same way on both sides: Sluice serves
+# DPDK's telemetry protocol.
 #   bench/vhost/compare.sh BUILD_DIR
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
-secs=${SECS:-6}
+secs=${SECS:-7}
 fwd=$(realpath "$build/app/fwd/sluice-fwd")
 [ -x "$fwd" ] || { echo "compare.sh: $fwd not built" >&2; exit 1; }
 have_dpdk=0
@@ -38,22 +40,35 @@ start() {
   fi
   if [ "$side" = sluice ]; then
     timeout -s INT $((secs + 5)) "$fwd" --no-huge -l $core --file-prefix "bench-vh-$end-$$" \
-      --vdev "$dev" -- --forward-mode $mode --txpkts "$size" --stats-period 1 >"$out" 2>&1 &
+      --vdev "$dev" -- --forward-mode $mode --txpkts "$size" --duration $((secs + 2)) \
+      >"$out" 2>&1 &
   else
     # testpmd: forwarding on $core, its main thread (sleeping between reports) on the other.
-    timeout -s INT $((secs + 4)) dpdk-testpmd --no-huge -m 512 -l 0-1 --main-lcore $main \
-      --no-pci --file-prefix "bench-vh-$end-$$" --vdev "$dev" -- \
-      --forward-mode=$mode --txpkts="$size" --auto-start --stats-period 1 --nb-cores=1 \
+    sleep $((secs + 3)) | timeout -s INT $((secs + 4)) dpdk-testpmd --no-huge -m 512 -l 0-1 \
+      --main-lcore $main --no-pci --file-prefix "bench-vh-$end-$$" --vdev "$dev" -- \
+      --forward-mode=$mode --txpkts="$size" --auto-start --nb-cores=1 \
       --total-num-mbufs=8192 >"$out" 2>&1 &
   fi
   pids+=($!)
 }
-rx_rates() { # side file
-  if [ "$1" = sluice ]; then
-    awk '/^\[ *[0-9.]+s\]/ { n++ } n > 2 && /^  port 0 .* Gbit\/s/ { print $5 * 1e6 }' "$2"
-  else
-    awk '$1 == "Rx-pps:" { n++; if (n > 3) print $2 }' "$2"
-  fi
+# ipackets of port 0 of the process with file prefix $1, now.
+ipackets() {
+  python3 - "$tmp/dpdk/$1/dpdk_telemetry.v2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.recv(16384)
+s.send(b"/ethdev/stats,0")
+print(json.loads(s.recv(65536))["/ethdev/stats"]["ipackets"])
+PY
+}
+rx_rate() { # prefix: packets per second over secs - 3 s, after 2 s of warm-up
+  local a b
+  sleep 2
+  a=$(ipackets "$1" 2>/dev/null || echo 0)
+  sleep $((secs - 3))
+  b=$(ipackets "$1" 2>/dev/null || echo 0)
+  awk -v a="$a" -v b="$b" -v t=$((secs - 3)) 'BEGIN { print (b - a) / t }'
 }
 
 pairs="sluice:sluice"
@@ -71,18 +86,19 @@ for i in $(seq "$runs"); do
         start "$be" backend $bm "$size" "$tmp/be.out"
         sleep 1.5
         start "$fe" frontend $fm "$size" "$tmp/fe.out"
+        if [ $dir = guest-tx ]; then rxp=backend; else rxp=frontend; fi
+        rx_rate "bench-vh-$rxp-$$" >"$tmp/run"
+        for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
         wait "${pids[@]}" 2>/dev/null || true
         pids=()
-        if [ $dir = guest-tx ]; then out=$tmp/be.out; else out=$tmp/fe.out; fi
-        rx_rates "$rx" "$out" >"$tmp/run"
         cat "$tmp/run" >>"$tmp/$be-$fe-$dir-$size"
-        median "$tmp/run" >>"$tmp/$be-$fe-$dir-$size.runs"
+        cat "$tmp/run" >>"$tmp/$be-$fe-$dir-$size.runs"
       done
     done
   done
 done
 
-echo "vhost-user, $(machine); medians of the receiver's 1 s reports, $runs runs x ${secs} s"
+echo "vhost-user, $(machine); the receiver's packets over $((secs - 3)) s (telemetry), medians of $runs runs"
 echo "guest tx: frontend txonly -> backend rxonly; guest rx: backend txonly -> frontend rxonly"
 echo
 echo "| backend / frontend | direction | 64 B Mpps | 1500 B Mpps | 64 B vs DPDK/DPDK | 1500 B vs DPDK/DPDK |"
