@@ -72,28 +72,51 @@ wait_for() { # FILE PATTERN SECONDS
 nic_rx() { grep -a "RX-packets:" "$1" | grep -av "RX-total" | tail -n 1 | awk '{print $2}'; }
 
 
+# testpmd VDEV LOG, interactive on fifo fd 3 (txonly, started at once): `stop` ends the
+# forwarding while the port stays up, so the peer drains what is in the ring before
+# `quit` stops the port.  pid in $tp.
+testpmd_i() {
+	rm -f "$work/tp.in"
+	mkfifo "$work/tp.in"
+	timeout -s KILL 30 stdbuf -oL dpdk-testpmd --no-huge -m 256 -l 0-1 --no-pci \
+		--file-prefix "$prefix" --vdev "$1" -- --total-num-mbufs 4096 \
+		--forward-mode=txonly --auto-start -i <"$work/tp.in" >"$2" 2>&1 &
+	tp=$!
+	PIDS+=("$tp")
+	exec 3>"$work/tp.in"
+}
+testpmd_i_stop() {
+	echo stop >&3
+	sleep 1.5 # the peer drains the ring
+	echo quit >&3
+	exec 3>&-
+	for _ in $(seq 50); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$tp" 2>/dev/null
+	reap "$tp"
+}
+
 # testpmd's forward statistics: FIELD (TX-packets or RX-packets) of the last report.
 fwd_stat() { grep -a "$2:" "$1" | grep -a "${2%-packets}-total" | tail -n 1 | awk '{print $2}'; }
 
-# a) and d): testpmd txonly into a Sluice receiver; testpmd stops first, Sluice drains the
-# ring, and the count it checked (every packet against the txonly template) is exactly
+# a) and d): testpmd txonly into a Sluice receiver; testpmd stops forwarding first, Sluice
+# drains the ring while the port is still up, and the count it checked (every packet against the txonly template) is exactly
 # what testpmd sent, in packets and bytes (64 each).
 recv_case() { # NAME SLUICE_DEV TESTPMD_DEV SLUICE_FIRST
 	local name=$1 got len sent
 	rm -f "$sock"
 	if [ "$4" = 1 ]; then
-		timeout 20 "$peer" rx "$2" 7 >"$work/$name.out" 2>"$work/$name.log" &
+		timeout 20 "$peer" rx "$2" 9 >"$work/$name.out" 2>"$work/$name.log" &
 		sl=$!; PIDS+=("$sl")
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-		testpmd "$3" txonly "$work/${name}_tp.log"
+		testpmd_i "$3" "$work/${name}_tp.log"
 	else
-		testpmd "$3" txonly "$work/${name}_tp.log"
+		testpmd_i "$3" "$work/${name}_tp.log"
 		for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-		timeout 20 "$peer" rx "$2" 7 >"$work/$name.out" 2>"$work/$name.log" &
+		timeout 20 "$peer" rx "$2" 9 >"$work/$name.out" 2>"$work/$name.log" &
 		sl=$!; PIDS+=("$sl")
 	fi
 	sleep 4
-	testpmd_stop
+	testpmd_i_stop
 	reap "$sl" || fail_logs "$name) Sluice receiver reported bad packets or none"
 	cat "$work/$name.out"
 	got=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$work/$name.out")
