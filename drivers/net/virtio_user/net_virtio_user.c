@@ -44,7 +44,8 @@ static int request(struct vu_dev *d, uint32_t req, const void *payload, uint32_t
 	struct sl_vu_msg m = {.hdr = {req, SL_VU_VERSION, size}};
 	int rc;
 
-	memcpy(&m.p, payload, size);
+	if (size) /* payload is NULL for requests without one */
+		memcpy(&m.p, payload, size);
 	rc = sl_vu_send(d->fd, &m, fds, nfds);
 	if (rc < 0) {
 		SL_LOG(net_virtio_user, ERR, "%s: sending %s on %s: %s", d->name,
