@@ -11,22 +11,11 @@
 #   bench/memif/compare.sh BUILD_DIR
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../two_process.sh"
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
 secs=${SECS:-6}
-fwd=$(realpath "$build/app/fwd/sluice-fwd")
-[ -x "$fwd" ] || { echo "compare.sh: $fwd not built" >&2; exit 1; }
-have_dpdk=0
-command -v dpdk-testpmd >/dev/null && have_dpdk=1 ||
-  echo "compare.sh: dpdk-testpmd not found (apt-get install dpdk-dev); Sluice->Sluice only" >&2
-tmp=$(mktemp -d)
-sock=$tmp/memif.sock
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+two_process_setup "$build" memif.sock "Sluice->Sluice"
 # side role size out: start one process in the background.
 start() {
   local side=$1 role=$2 size=$3 out=$4 mode core main
@@ -82,8 +71,6 @@ echo "memif, txonly client -> rxonly server, medians of the receiver's 1 s repor
 echo
 echo "| sender -> receiver | 64 B Mpps | 1500 B Mpps | 64 B vs DPDK->DPDK | 1500 B vs DPDK->DPDK |"
 echo "|---|---:|---:|---:|---:|"
-mpps() { awk -v v="$1" 'BEGIN { printf "%.3f", v / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 for pair in $pairs; do
   tx=${pair%%:*} rx=${pair##*:}
   s64=$(median "$tmp/$tx-$rx-64") s1500=$(median "$tmp/$tx-$rx-1500") d64=0 d1500=0

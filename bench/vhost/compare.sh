@@ -13,23 +13,12 @@
 #   bench/vhost/compare.sh BUILD_DIR
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../two_process.sh"
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
 secs=${SECS:-7}
-fwd=$(realpath "$build/app/fwd/sluice-fwd")
-[ -x "$fwd" ] || { echo "compare.sh: $fwd not built" >&2; exit 1; }
-have_dpdk=0
-command -v dpdk-testpmd >/dev/null && have_dpdk=1 ||
-  echo "compare.sh: dpdk-testpmd not found (apt-get install dpdk-dev); Sluice<->Sluice only" >&2
-tmp=$(mktemp -d)
-sock=$tmp/vhost.sock
+two_process_setup "$build" vhost.sock "Sluice<->Sluice"
 export RUNTIME_DIRECTORY=$tmp
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 # side end mode size out: one process in the background (end: backend or frontend).
 start() {
   local side=$1 end=$2 mode=$3 size=$4 out=$5 core main dev
@@ -88,9 +77,7 @@ for i in $(seq "$runs"); do
         start "$fe" frontend $fm "$size" "$tmp/fe.out"
         if [ $dir = guest-tx ]; then rxp=backend; else rxp=frontend; fi
         rx_rate "bench-vh-$rxp-$$" >"$tmp/run"
-        for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-        wait "${pids[@]}" 2>/dev/null || true
-        pids=()
+        stop_pids
         cat "$tmp/run" >>"$tmp/$be-$fe-$dir-$size"
         cat "$tmp/run" >>"$tmp/$be-$fe-$dir-$size.runs"
       done
@@ -103,8 +90,6 @@ echo "guest tx: frontend txonly -> backend rxonly; guest rx: backend txonly -> f
 echo
 echo "| backend / frontend | direction | 64 B Mpps | 1500 B Mpps | 64 B vs DPDK/DPDK | 1500 B vs DPDK/DPDK |"
 echo "|---|---|---:|---:|---:|---:|"
-mpps() { awk -v v="$1" 'BEGIN { printf "%.3f", v / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 for dir in guest-tx guest-rx; do
   for pair in $pairs; do
     be=${pair%%:*} fe=${pair##*:}

@@ -24,6 +24,7 @@
 #define SL_PKTBUF_H
 
 #include <assert.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -408,6 +409,41 @@ static inline int sl_pktbuf_trim(struct sl_pktbuf *p, uint16_t len)
 		return -EINVAL;
 	last->data_len = (uint16_t)(last->data_len - len);
 	p->pkt_len -= len;
+	return 0;
+}
+
+/* Copies len bytes from src to the end of packet p, whose last segment is *last, chaining
+ * buffers from pool when its tailroom runs out (*last follows).  0, or -ENOBUFS when the
+ * pool ran dry (what was copied stays, in pkt_len too: the caller frees p). */
+static inline int sl_pktbuf_copy_in(struct sl_pktbuf *p, struct sl_pktbuf **last,
+				    struct sl_pool *pool, const void *src, uint32_t len)
+{
+	const uint8_t *from = src;
+	struct sl_pktbuf *seg = *last;
+
+	while (len) {
+		uint16_t room = sl_pktbuf_tailroom(seg), c;
+
+		if (room == 0) {
+			struct sl_pktbuf *next = sl_pktbuf_alloc(pool);
+
+			if (sl_unlikely(next == NULL)) {
+				*last = seg;
+				return -ENOBUFS;
+			}
+			seg->next = next;
+			seg = next;
+			p->nb_segs++;
+			continue;
+		}
+		c = (uint16_t)SL_MIN(len, room);
+		memcpy((char *)seg->buf_addr + seg->data_off + seg->data_len, from, c);
+		seg->data_len = (uint16_t)(seg->data_len + c);
+		p->pkt_len += c;
+		from += c;
+		len -= c;
+	}
+	*last = seg;
 	return 0;
 }
 

@@ -204,9 +204,11 @@ static int probe_check(struct sl_port *port)
 	else if (port->ops->txq_setup == NULL)
 		miss = "ops->txq_setup";
 	else if (table_len(port->ops->rxq_xstats) > SL_PORT_QXSTATS_MAX ||
-		 table_len(port->ops->txq_xstats) > SL_PORT_QXSTATS_MAX)
-		miss = "per-queue counter tables of at most " SL_PORT__STR(
-			SL_PORT_QXSTATS_MAX) " entries";
+		 table_len(port->ops->txq_xstats) > SL_PORT_QXSTATS_MAX ||
+		 table_len(port->ops->port_xstats) > SL_PORT_QXSTATS_MAX)
+		miss = "counter tables of at most " SL_PORT__STR(SL_PORT_QXSTATS_MAX) " entries";
+	else if (port->ops->port_xstats && port->priv == NULL)
+		miss = "port->priv, which its port-wide counter table points into";
 	if (miss == NULL)
 		return 0;
 	SL_LOG(port, ERR, "%s: driver %s is broken: its probe() did not set %s", port->name,
@@ -973,6 +975,10 @@ static int port_stats_reset(uint16_t id)
 				xbase[k] = sl_counter_read((const uint64_t *)(obj + t[k].offset));
 		}
 	}
+	for (unsigned k = 0; port->ops->port_xstats && port->ops->port_xstats[k].name; k++)
+		port->port_xbase[k] =
+			sl_counter_read((const uint64_t *)((const char *)port->priv +
+							   port->ops->port_xstats[k].offset));
 	soft_stats_reset(port);
 	if (port->ops->stats_reset)
 		port->ops->stats_reset(port);
@@ -1052,6 +1058,14 @@ int sl_port_xstats(uint16_t id, struct sl_port_xstat *xs, unsigned n)
 		for (unsigned k = 0; txt && txt[k].name; k++)
 			sl_port_xstat_add(xs, n, &count, own_count(port, q, false, k), "tx_q%u_%s",
 					  q, txt[k].name);
+	}
+	for (unsigned k = 0; port->ops->port_xstats && port->ops->port_xstats[k].name; k++) {
+		const struct sl_port_qxstat *x = &port->ops->port_xstats[k];
+
+		sl_port_xstat_add(xs, n, &count,
+				  qread((const uint64_t *)((const char *)port->priv + x->offset),
+					port->port_xbase[k]),
+				  "%s", x->name);
 	}
 	if (port->ops->xstats) {
 		rc = port->ops->xstats(port, count < n ? xs + count : NULL,

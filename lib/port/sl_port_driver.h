@@ -74,8 +74,9 @@ struct sl_port_qstats {
 			      layer's, tx_stopped) */
 };
 
-/* One of a driver's own per-queue counters: a uint64_t at `offset` in its queue object,
- * bumped with sl_counter_add() by the queue's thread. */
+/* One of a driver's own counters: a uint64_t at `offset` in its queue object, bumped with
+ * sl_counter_add() by the queue's thread (rxq_xstats, txq_xstats), or in port->priv,
+ * bumped with a relaxed atomic add by the driver's control thread (port_xstats). */
 struct sl_port_qxstat {
 	const char *name;
 	uint32_t offset;
@@ -95,6 +96,63 @@ struct sl_port_qxstat {
 /* Pins that a queue type starts with its counters: SL_PORT_QUEUE_CHECK(struct q, st). */
 #define SL_PORT_QUEUE_CHECK(type, member)                                                          \
 	_Static_assert(offsetof(type, member) == 0, #type " must start with its sl_port_qstats")
+
+/* The hand-over between a queue's bursts and the control thread that maps and unmaps what
+ * they read (a peer's rings and memory).  The control thread opens the gate once the view
+ * is set and closes it before the view goes; a burst passes only while the gate is open and
+ * no fault is raised, and closing waits for a burst inside to leave.  Both sides are
+ * seq_cst (the burst's busy = 1 before its open check, the closer's open = 0 before its
+ * busy check): one of the two always sees the other.  A burst that finds the peer's data
+ * bad raises a fault, the driver's reason (nonzero, the first one stays), and wakes the
+ * control thread, which drops the peer; closing and opening clear it. */
+struct sl_port_gate {
+	uint32_t open;	/* (ctl) 1 while the view is valid */
+	uint32_t busy;	/* (dp) 1 inside a burst */
+	uint32_t fault; /* (dp) why the peer is to be dropped; 0: no fault */
+};
+
+static inline bool sl_gate_enter(struct sl_port_gate *g)
+{
+	__atomic_store_n(&g->busy, 1, __ATOMIC_SEQ_CST);
+	if (sl_likely(__atomic_load_n(&g->open, __ATOMIC_SEQ_CST) &&
+		      !__atomic_load_n(&g->fault, __ATOMIC_RELAXED)))
+		return true;
+	__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline void sl_gate_leave(struct sl_port_gate *g)
+{
+	__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
+}
+
+static inline void sl_gate_open(struct sl_port_gate *g)
+{
+	__atomic_store_n(&g->fault, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->open, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void sl_gate_close(struct sl_port_gate *g)
+{
+	__atomic_store_n(&g->open, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&g->busy, __ATOMIC_SEQ_CST))
+		sl_pause();
+	__atomic_store_n(&g->fault, 0, __ATOMIC_RELAXED);
+}
+
+/* Raises fault `why` (nonzero); false when one was raised already. */
+static inline bool sl_gate_fault(struct sl_port_gate *g, uint32_t why)
+{
+	uint32_t none = 0;
+
+	return __atomic_compare_exchange_n(&g->fault, &none, why, false, __ATOMIC_RELEASE,
+					   __ATOMIC_RELAXED);
+}
+
+static inline uint32_t sl_gate_fault_of(const struct sl_port_gate *g)
+{
+	return __atomic_load_n(&g->fault, __ATOMIC_ACQUIRE);
+}
 
 struct sl_port_ops {
 	/* Fills what the generic layer does not know (queues, MTU range, offloads). */
@@ -125,6 +183,9 @@ struct sl_port_ops {
 	 * "rx_q<N>_<name>" / "tx_q<N>_<name>", read, summed and reset by the port layer. */
 	const struct sl_port_qxstat *rxq_xstats;
 	const struct sl_port_qxstat *txq_xstats;
+	/* The driver's own port-wide counters in port->priv (NULL-terminated; NULL for none),
+	 * named as they are, after the per-queue ones; read and reset by the port layer. */
+	const struct sl_port_qxstat *port_xstats;
 	int (*link)(struct sl_port *port, struct sl_port_link *link);
 	int (*promisc)(struct sl_port *port, bool on);
 	int (*allmulti)(struct sl_port *port, bool on);
@@ -172,6 +233,7 @@ struct sl_port {
 	struct sl_port_soft *soft; /* the port layer's software stage, or NULL */
 	uint64_t rx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 	uint64_t tx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
+	uint64_t port_xbase[SL_PORT_QXSTATS_MAX];
 };
 
 struct sl_ring;

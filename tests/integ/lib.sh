@@ -5,9 +5,16 @@
 #   veth_pair NSA NSB VA VB   two new network namespaces joined by a veth pair VA (in NSA)
 #                             <-> VB (in NSB), IPv6 off (no router solicitation or MLD
 #                             report ever joins the traffic), both ends and lo up
+#   reap PID                  waits for background job PID and takes it off PIDS (once
+#                             reaped its PID may be reused); returns its exit status
+#   wait_for FILE PAT SECS    0 as soon as FILE holds PAT (grep -a), 1 after SECS seconds
+#   wait_path PATH SECS       0 as soon as PATH exists (a socket, a file), 1 after SECS
+#   fail_logs MSG             fail, after the last 30 lines of every non-empty *.log and
+#                             *.out in $TMP and in each directory of LOG_DIRS
 # On every exit path the trap kills the PIDs listed in PIDS, deletes the namespaces and
 # links veth_pair made and removes $TMP (when set).
 PIDS=()
+LOG_DIRS=()
 SL_NETNS=()
 SL_LINKS=()
 TMP= # removed on exit: never one inherited from the environment (TMP=/tmp...)
@@ -58,4 +65,33 @@ veth_pair() {
 		ip -n "$ns" link set dev "$v" up || fail "cannot bring $v up"
 		ip -n "$ns" link set dev lo up || fail "cannot bring lo up in $ns"
 	done
+}
+
+reap() {
+	local rc=0 p keep=()
+	wait "$1" 2>/dev/null || rc=$?
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+	return $rc
+}
+
+wait_for() {
+	for _ in $(seq $(($3 * 10))); do grep -aq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+wait_path() {
+	for _ in $(seq $(($2 * 10))); do [ -e "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+fail_logs() {
+	local d f
+	for d in "$TMP" "${LOG_DIRS[@]}"; do
+		[ -n "$d" ] || continue
+		for f in "$d"/*.log "$d"/*.out; do
+			[ -s "$f" ] && { echo "== $f"; tail -n 30 "$f" | cut -c1-300; }
+		done
+	done
+	fail "$@"
 }

@@ -27,53 +27,10 @@ command -v dpdk-testpmd >/dev/null || skip "dpdk-testpmd not installed (apt-get 
 TMP=$(mktemp -d /tmp/sluice-memif.$$.XXXX)
 work=$TMP
 sock=$work/memif.sock
-prefix=sluice_memif_$$
-# DPDK keeps its runtime files in $RUNTIME_DIRECTORY/dpdk/<prefix> (else /var/run/dpdk):
-# under $TMP they go with it on every exit, even when testpmd was killed.
-export RUNTIME_DIRECTORY=$TMP
+. "$(dirname "$0")/testpmd_lib.sh"
 
-# lib.sh's fail, after the end of every log (testpmd's and Sluice's).
-fail_logs() {
-	local f
-	for f in "$work"/*.log "$work"/*.out; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done
-	fail "$@"
-}
-
-# Waits for background job $1 and takes it off PIDS (once reaped its PID may be reused);
-# returns its exit status.
-reap() {
-	local rc=0 p keep=()
-	wait "$1" 2>/dev/null || rc=$?
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-	return $rc
-}
-
-# testpmd ROLE MODE LOG: runs in the background, pid in $tp
-testpmd() {
-	timeout -s KILL 30 dpdk-testpmd --no-huge -m 256 -l 0-1 --no-pci --file-prefix "$prefix" \
-		--vdev "net_memif0,role=$1,socket=$sock,socket-abstract=no" -- \
-		--total-num-mbufs 4096 --forward-mode="$2" --auto-start --stats-period 1 \
-		</dev/null >"$3" 2>&1 &
-	tp=$!
-	PIDS+=("$tp")
-}
-
-# Stops testpmd with SIGINT (it prints its statistics) and waits for it.
-testpmd_stop() {
-	kill -INT "$tp" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$tp" 2>/dev/null
-	reap "$tp"
-}
-
-wait_for() { # FILE PATTERN SECONDS
-	for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
-
-# The port statistics testpmd printed last (its view of rte_eth_stats), field RX-packets.
-nic_rx() { grep -a "RX-packets:" "$1" | grep -av "RX-total" | tail -n 1 | awk '{print $2}'; }
+# tp_memif ROLE MODE LOG: testpmd's net_memif on $sock (testpmd_lib.sh's testpmd)
+tp_memif() { testpmd "net_memif0,role=$1,socket=$sock,socket-abstract=no" "$2" "$3"; }
 
 # --- a) Sluice server receives testpmd txonly ---
 rm -f "$sock"
@@ -82,7 +39,7 @@ timeout 20 "$peer" rx "net_memif0,role=server,socket=$sock,socket-abstract=no" 6
 sl=$!; PIDS+=("$sl")
 wait_for "$work/a.log" "" 1; sleep 0.5
 [ -S "$sock" ] || fail_logs "a) Sluice did not create $sock"
-testpmd client txonly "$work/a_tp.log"
+tp_memif client txonly "$work/a_tp.log"
 sleep 4
 testpmd_stop
 reap "$sl"; rc=$?
@@ -90,7 +47,7 @@ cat "$work/a.out"
 [ $rc = 0 ] || fail_logs "a) Sluice receiver reported bad packets or none (rc $rc)"
 read -r got < <(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$work/a.out")
 grep -q "len=64" "$work/a.out" || fail_logs "a) packets are not testpmd's 64-byte default"
-sent=$(grep -a "TX-packets:" "$work/a_tp.log" | grep -a "TX-total" | tail -n 1 | awk '{print $2}')
+sent=$(fwd_stat "$work/a_tp.log" TX-packets)
 echo "a) testpmd sent ${sent:-?} (forward stats), Sluice received $got, all matching the template"
 [ "${got:-0}" -gt 0 ] || fail_logs "a) nothing received"
 [ -z "$sent" ] || [ "$got" -le "$sent" ] || fail_logs "a) received $got, more than the $sent sent"
@@ -101,22 +58,22 @@ timeout 25 "$peer" tx "net_memif0,role=server,socket=$sock,socket-abstract=no" $
 	>"$work/b.out" 2>"$work/b.log" &
 sl=$!; PIDS+=("$sl")
 sleep 0.5
-testpmd client rxonly "$work/b_tp.log"
+tp_memif client rxonly "$work/b_tp.log"
 wait_for "$work/b.out" "tx sent=" 10 || fail_logs "b) Sluice did not finish sending"
 sleep 2 # two more statistics periods
 testpmd_stop
 reap "$sl"; rc=$?
 [ $rc = 0 ] || fail_logs "b) Sluice sender failed (rc $rc)"
 got=$(nic_rx "$work/b_tp.log")
-fwd=$(grep -a "RX-packets:" "$work/b_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
+fwd=$(fwd_stat "$work/b_tp.log" RX-packets)
 echo "b) Sluice server sent $N; testpmd client port RX-packets: $got (forward stats $fwd)"
 [ "$got" = "$N" ] || fail_logs "b) testpmd received $got, want $N"
 [ "$fwd" = "$N" ] || fail_logs "b) testpmd forward statistics show $fwd, want $N"
 
 # --- c) testpmd server rxonly, Sluice client sends exactly N ---
 rm -f "$sock"
-testpmd server rxonly "$work/c_tp.log"
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+tp_memif server rxonly "$work/c_tp.log"
+wait_path "$sock" 10
 [ -S "$sock" ] || fail_logs "c) testpmd did not create $sock"
 timeout 25 "$peer" tx "net_memif0,role=client,socket=$sock,socket-abstract=no" $N 12 \
 	>"$work/c.out" 2>"$work/c.log" &
@@ -127,7 +84,7 @@ testpmd_stop
 reap "$sl"; rc=$?
 [ $rc = 0 ] || fail_logs "c) Sluice sender failed (rc $rc)"
 got=$(nic_rx "$work/c_tp.log")
-fwd=$(grep -a "RX-packets:" "$work/c_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
+fwd=$(fwd_stat "$work/c_tp.log" RX-packets)
 echo "c) Sluice client sent $N; testpmd server port RX-packets: $got (forward stats $fwd)"
 [ "$got" = "$N" ] || fail_logs "c) testpmd received $got, want $N"
 [ "$fwd" = "$N" ] || fail_logs "c) testpmd forward statistics show $fwd, want $N"
@@ -135,8 +92,8 @@ grep -q "went away\|disconnected" "$work/c.log" || fail_logs "c) Sluice did not 
 
 # --- d) testpmd server txonly, Sluice client receives; testpmd leaves first ---
 rm -f "$sock"
-testpmd server txonly "$work/d_tp.log"
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+tp_memif server txonly "$work/d_tp.log"
+wait_path "$sock" 10
 timeout 20 "$peer" rx "net_memif0,role=client,socket=$sock,socket-abstract=no" 6 \
 	>"$work/d.out" 2>"$work/d.log" &
 sl=$!; PIDS+=("$sl")
@@ -149,8 +106,8 @@ grep -q "waiting for a memif server" "$work/d.log" || fail_logs "d) Sluice clien
 
 # --- e) testpmd server rxonly, Sluice zero-copy client sends exactly N ---
 rm -f "$sock"
-testpmd server rxonly "$work/e_tp.log"
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+tp_memif server rxonly "$work/e_tp.log"
+wait_path "$sock" 10
 [ -S "$sock" ] || fail_logs "e) testpmd did not create $sock"
 timeout 25 "$peer" tx "net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=yes" $N 8 \
 	>"$work/e.out" 2>"$work/e.log" &
@@ -161,7 +118,7 @@ testpmd_stop
 reap "$sl"; rc=$?
 [ $rc = 0 ] || fail_logs "e) Sluice zero-copy sender failed (rc $rc)"
 got=$(nic_rx "$work/e_tp.log")
-fwd=$(grep -a "RX-packets:" "$work/e_tp.log" | grep -a "RX-total" | tail -n 1 | awk '{print $2}')
+fwd=$(fwd_stat "$work/e_tp.log" RX-packets)
 echo "e) Sluice zero-copy client sent $N; testpmd server port RX-packets: $got (forward stats $fwd)"
 [ "$got" = "$N" ] || fail_logs "e) testpmd received $got, want $N"
 [ "$fwd" = "$N" ] || fail_logs "e) testpmd forward statistics show $fwd, want $N"
@@ -170,8 +127,8 @@ grep -q "zero-copy: 1 pool(s) shared as 1 region(s)" "$work/e.log" || fail_logs 
 
 # --- f) testpmd server txonly, Sluice zero-copy client receives ---
 rm -f "$sock"
-testpmd server txonly "$work/f_tp.log"
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+tp_memif server txonly "$work/f_tp.log"
+wait_path "$sock" 10
 timeout 20 "$peer" rx "net_memif0,role=client,socket=$sock,socket-abstract=no,zero-copy=yes" 3 \
 	>"$work/f.out" 2>"$work/f.log" &
 sl=$!; PIDS+=("$sl")

@@ -86,9 +86,8 @@ TMP=$(mktemp -d /tmp/sluice-vhost-ovs.$$.XXXX)
 work=$TMP
 export OVS_RUNDIR=$TMP/run OVS_DBDIR=$TMP/db OVS_LOGDIR=$TMP/log OVS_SYSCONFDIR=$TMP/etc
 mkdir -p "$OVS_RUNDIR" "$OVS_DBDIR" "$OVS_LOGDIR" "$OVS_SYSCONFDIR"
-# DPDK keeps its runtime files in $RUNTIME_DIRECTORY/dpdk/<prefix> (else /var/run/dpdk):
-# under $TMP they go with it on every exit, even when testpmd was killed.
-export RUNTIME_DIRECTORY=$TMP
+LOG_DIRS=("$OVS_LOGDIR") # fail_logs shows OVS's logs too
+. "$(dirname "$0")/testpmd_lib.sh"
 db=unix:$OVS_RUNDIR/db.sock
 vsctl() { timeout 15 ovs-vsctl --db="$db" --timeout=10 "$@"; }
 br=slovs$$ # also the name of the bridge's internal port (a tap, in $ns)
@@ -124,30 +123,6 @@ vo_cleanup() {
 }
 trap vo_cleanup EXIT
 
-# lib.sh's fail, after the end of every log (OVS's and the frontends').
-fail_logs() {
-	local f
-	for f in "$work"/*.log "$work"/*.out "$OVS_LOGDIR"/*.log; do
-		[ -s "$f" ] && { echo "== $f"; tail -n 30 "$f" | cut -c1-300; }
-	done
-	fail "$@"
-}
-
-# Waits for background job $1 and takes it off PIDS (once reaped its PID may be reused);
-# returns its exit status.
-reap() {
-	local rc=0 p keep=()
-	wait "$1" 2>/dev/null || rc=$?
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-	return $rc
-}
-
-wait_for() { # FILE PATTERN SECONDS
-	for _ in $(seq $(($3 * 10))); do grep -aq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
-
 # --- hugepages: OVS-DPDK needs them (the frontends do not) ---
 hp_prev=$(cat "$hp")
 hp_need=$((socket_mem / 2 + 8))
@@ -176,7 +151,7 @@ timeout -k 5 120 ovsdb-server "$OVS_DBDIR/conf.db" --remote="punix:$OVS_RUNDIR/d
 	</dev/null >"$OVS_LOGDIR/ovsdb-server.out" 2>&1 &
 ovsdb_pid=$!
 PIDS+=("$ovsdb_pid")
-for _ in $(seq 50); do [ -S "$OVS_RUNDIR/db.sock" ] && break; sleep 0.1; done
+wait_path "$OVS_RUNDIR/db.sock" 5
 vsctl --no-wait init || fail_logs "ovsdb-server did not come up"
 # 2 cores: OVS's non-PMD threads on core 0, its one PMD thread on core 1.
 vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
@@ -309,13 +284,10 @@ tx_testpmd() {
 	PIDS+=("$txp")
 	exec 3>"$work/tx.in"
 }
-tp_cmd() { (echo "$1" >&3) 2>/dev/null; }
 # Stops testpmd $1 with SIGINT (it prints its statistics) and waits for it.
 tp_stop() {
 	kill -INT "$1" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$1" 2>/dev/null
-	reap "$1"
+	tp_wait "$1"
 }
 
 # One run: prints the counts, checks that everything adds up.  $1 = leg name, then the

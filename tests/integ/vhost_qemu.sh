@@ -129,16 +129,6 @@ qemu_start() {
 	PIDS+=("$QPID")
 }
 
-# Waits for background job $1 and takes it off PIDS (once reaped its PID may be reused);
-# returns its exit status.
-reap() {
-	local rc=0 p keep=()
-	wait "$1" 2>/dev/null || rc=$?
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-	return $rc
-}
-
 # lib.sh's fail, after the tails of the serial, QEMU and backend logs.
 fail_logs() {
 	local f

@@ -26,13 +26,7 @@ need_tools python3
 TMP=$(mktemp -d /tmp/sluice-vhrc.$$.XXXX)
 work=$TMP
 sock=$work/vhost.sock
-export RUNTIME_DIRECTORY=$TMP
-
-fail_logs() {
-	local f
-	for f in "$work"/*.log; do [ -f "$f" ] && { echo "== $f"; tail -n 15 "$f"; }; done
-	fail "$@"
-}
+export RUNTIME_DIRECTORY=$TMP # sluice-fwd's telemetry socket: $TMP/dpdk/PREFIX/
 
 # sl PREFIX CORE DEVICE MODE LOG [FWD OPTIONS]: a sluice-fwd in the background (--duration bounds it; its
 # own pid, for kill), pid in $pid
@@ -66,12 +60,11 @@ wait_link() { # PREFIX SECONDS: until the port's link is up
 
 nfds() { ls "/proc/$1/fd" | wc -l; }
 
-kill_wait() { kill -"$2" "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+kill_wait() { kill -"$2" "$1" 2>/dev/null; reap "$1"; }
 
 # --- 1) the frontend restarts ---
 sl vb 0 "net_vhost0,iface=$sock" rxonly "$work/1b.log"; b=$pid
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail_logs "1) the backend did not listen on $sock"
+wait_path "$sock" 5 || fail_logs "1) the backend did not listen on $sock"
 sleep 0.3
 fds0=$(nfds "$b")
 sl vf1 1 "net_virtio_user0,path=$sock" txonly "$work/1f1.log"; f=$pid
@@ -101,8 +94,7 @@ kill_wait "$b" INT
 # --- 2) the backend restarts under a running frontend ---
 rm -f "$sock"
 sl vf 1 "net_virtio_user0,path=$sock,server=1" txonly "$work/2f.log"; f=$pid
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || fail_logs "2) the frontend did not listen on $sock"
+wait_path "$sock" 5 || fail_logs "2) the frontend did not listen on $sock"
 sleep 0.3
 fds0=$(nfds "$f")
 sl vb1 0 "net_vhost0,iface=$sock,client=1,reconnect-ms=100" rxonly "$work/2b1.log"; b=$pid
@@ -133,11 +125,11 @@ grep -q "link down (backend gone" "$work/2f.log" || fail_logs "2) the frontend d
 # --- 3) two queue pairs ---
 rm -f "$sock"
 sl vb3 0 "net_vhost0,iface=$sock,queues=2" rxonly "$work/3b.log" --rxq=2 --txq=2; b=$pid
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+wait_path "$sock" 5 || fail_logs "3) the backend did not listen on $sock"
 "$fwd" -l 1 --file-prefix vf3 --no-huge --vdev "net_virtio_user0,path=$sock,queues=2" -- \
 	--rxq=2 --txq=2 --forward-mode=txonly --duration 3 >"$work/3f.log" 2>&1 &
 f=$!; PIDS+=("$f")
-wait "$f" 2>/dev/null
+reap "$f"
 sleep 0.5
 for q in 0 1; do
 	rx=$(tel vb3 /ethdev/xstats,0 rx_q${q}_packets)

@@ -23,95 +23,22 @@ command -v dpdk-testpmd >/dev/null || skip "dpdk-testpmd not installed (apt-get 
 TMP=$(mktemp -d /tmp/sluice-vhost.$$.XXXX)
 work=$TMP
 sock=$work/vhost.sock
-prefix=sluice_vhost_$$
-# DPDK keeps its runtime files in $RUNTIME_DIRECTORY/dpdk/<prefix> (else /var/run/dpdk):
-# under $TMP they go with it on every exit, even when testpmd was killed.
-export RUNTIME_DIRECTORY=$TMP
-
-# lib.sh's fail, after the end of every log (testpmd's and Sluice's).
-fail_logs() {
-	local f
-	for f in "$work"/*.log "$work"/*.out; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done
-	fail "$@"
-}
-
-# Waits for background job $1 and takes it off PIDS (once reaped its PID may be reused);
-# returns its exit status.
-reap() {
-	local rc=0 p keep=()
-	wait "$1" 2>/dev/null || rc=$?
-	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-	return $rc
-}
-
-# testpmd VDEV MODE LOG: runs in the background, pid in $tp
-testpmd() {
-	timeout -s KILL 30 dpdk-testpmd --no-huge -m 256 -l 0-1 --no-pci --file-prefix "$prefix" \
-		--vdev "$1" -- \
-		--total-num-mbufs 4096 --forward-mode="$2" --auto-start --stats-period 1 \
-		</dev/null >"$3" 2>&1 &
-	tp=$!
-	PIDS+=("$tp")
-}
-
-# Stops testpmd with SIGINT (it prints its statistics) and waits for it.
-testpmd_stop() {
-	kill -INT "$tp" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$tp" 2>/dev/null
-	reap "$tp"
-}
-
-wait_for() { # FILE PATTERN SECONDS
-	for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
-
-# The port statistics testpmd printed last (its view of rte_eth_stats), field RX-packets.
-nic_rx() { grep -a "RX-packets:" "$1" | grep -av "RX-total" | tail -n 1 | awk '{print $2}'; }
-
-
-# testpmd VDEV LOG, interactive on fifo fd 3 (txonly, started at once): `stop` ends the
-# forwarding while the port stays up, so the peer drains what is in the ring before
-# `quit` stops the port.  pid in $tp.
-testpmd_i() {
-	rm -f "$work/tp.in"
-	mkfifo "$work/tp.in"
-	timeout -s KILL 30 stdbuf -oL dpdk-testpmd --no-huge -m 256 -l 0-1 --no-pci \
-		--file-prefix "$prefix" --vdev "$1" -- --total-num-mbufs 4096 \
-		--forward-mode=txonly --auto-start -i <"$work/tp.in" >"$2" 2>&1 &
-	tp=$!
-	PIDS+=("$tp")
-	exec 3>"$work/tp.in"
-}
-testpmd_i_stop() {
-	echo stop >&3
-	sleep 1.5 # the peer drains the ring
-	echo quit >&3
-	exec 3>&-
-	for _ in $(seq 50); do kill -0 "$tp" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$tp" 2>/dev/null
-	reap "$tp"
-}
-
-# testpmd's forward statistics: FIELD (TX-packets or RX-packets) of the last report.
-fwd_stat() { grep -a "$2:" "$1" | grep -a "${2%-packets}-total" | tail -n 1 | awk '{print $2}'; }
+. "$(dirname "$0")/testpmd_lib.sh"
 
 # a) and d): testpmd txonly into a Sluice receiver; testpmd stops forwarding first, Sluice
-# drains the ring while the port is still up, and the count it checked (every packet against the txonly template) is exactly
-# what testpmd sent, in packets and bytes (64 each).
+# drains the ring while the port is still up, and the count it checked (every packet
+# against the txonly template) is exactly what testpmd sent, in packets and bytes (64 each).
 recv_case() { # NAME SLUICE_DEV TESTPMD_DEV SLUICE_FIRST
 	local name=$1 got len sent
 	rm -f "$sock"
 	if [ "$4" = 1 ]; then
 		timeout 20 "$peer" rx "$2" 9 >"$work/$name.out" 2>"$work/$name.log" &
 		sl=$!; PIDS+=("$sl")
-		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+		wait_path "$sock" 5
 		testpmd_i "$3" "$work/${name}_tp.log"
 	else
 		testpmd_i "$3" "$work/${name}_tp.log"
-		for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+		wait_path "$sock" 10
 		timeout 20 "$peer" rx "$2" 9 >"$work/$name.out" 2>"$work/$name.log" &
 		sl=$!; PIDS+=("$sl")
 	fi
@@ -135,11 +62,11 @@ send_case() { # NAME SLUICE_DEV TESTPMD_DEV SLUICE_FIRST
 	if [ "$4" = 1 ]; then
 		timeout 25 "$peer" tx "$2" $N 10 >"$work/$name.out" 2>"$work/$name.log" &
 		sl=$!; PIDS+=("$sl")
-		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+		wait_path "$sock" 5
 		testpmd "$3" rxonly "$work/${name}_tp.log"
 	else
 		testpmd "$3" rxonly "$work/${name}_tp.log"
-		for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+		wait_path "$sock" 10
 		timeout 25 "$peer" tx "$2" $N 10 >"$work/$name.out" 2>"$work/$name.log" &
 		sl=$!; PIDS+=("$sl")
 	fi

@@ -43,6 +43,14 @@ static inline void log_capture_start(struct log_capture *c)
 	sl_log_set_sink(log_capture_sink, c);
 }
 
+/* Forgets the lines captured so far (a case that looks for its own). */
+static inline void log_capture_clear(struct log_capture *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->text[0] = '\0';
+	pthread_mutex_unlock(&c->lock);
+}
+
 static inline void log_capture_stop(void)
 {
 	sl_log_set_sink(NULL, NULL);

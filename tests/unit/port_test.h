@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Helpers shared by the port and driver tests (cmocka): clocks, shell commands, extended
- * statistics by name and a polling receive.  Include after <cmocka.h>.
+ * Helpers shared by the port and driver tests (cmocka): clocks and waits, shell commands,
+ * open file descriptors, extended statistics by name and a polling receive.  Include
+ * after <cmocka.h>.
  */
 #ifndef SL_PORT_TEST_H
 #define SL_PORT_TEST_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +24,27 @@ static inline uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Waits (polling each millisecond) until cond holds or ms milliseconds passed. */
+#define WAIT_FOR(cond, ms)                                                                         \
+	do {                                                                                       \
+		uint64_t end_ = now_ms() + (ms);                                                   \
+		while (!(cond) && now_ms() < end_)                                                 \
+			usleep(1000);                                                              \
+	} while (0)
+
+/* File descriptors open in this process (a leak check: the same before and after). */
+static inline unsigned open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
 }
 
 /* Runs a printf-formatted shell command; returns system()'s status. */

@@ -24,40 +24,18 @@
 SL_LOG_TYPE_DEFINE(net_memif)
 
 /* Copies the chain's bytes into new packet buffers; NULL when the pool ran dry. */
-static struct sl_pktbuf *copy_in(struct memif_queue *q, const struct memif_desc *loc,
-				 unsigned k, uint32_t total)
+static struct sl_pktbuf *copy_in(struct memif_queue *q, const struct memif_desc *loc, unsigned k)
 {
 	struct sl_pktbuf *head = sl_pktbuf_alloc(q->pool), *seg = head;
 
 	if (head == NULL)
 		return NULL;
 	for (unsigned i = 0; i < k; i++) {
-		const uint8_t *src = desc_addr(q, &loc[i]);
-		uint32_t len = loc[i].length;
-
-		while (len) {
-			uint16_t room = sl_pktbuf_tailroom(seg), c;
-
-			if (room == 0) {
-				struct sl_pktbuf *s = sl_pktbuf_alloc(q->pool);
-
-				if (s == NULL) {
-					sl_pktbuf_free(head);
-					return NULL;
-				}
-				seg->next = s;
-				seg = s;
-				head->nb_segs++;
-				continue;
-			}
-			c = (uint16_t)SL_MIN(len, room);
-			memcpy(sl_pktbuf_mtod_offset(seg, uint8_t *, seg->data_len), src, c);
-			seg->data_len = (uint16_t)(seg->data_len + c);
-			src += c;
-			len -= c;
+		if (sl_pktbuf_copy_in(head, &seg, q->pool, desc_addr(q, &loc[i]), loc[i].length)) {
+			sl_pktbuf_free(head);
+			return NULL;
 		}
 	}
-	head->pkt_len = total;
 	head->port = q->port;
 	return head;
 }
@@ -77,7 +55,7 @@ static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint16_t cur, end, avail, nb = 0;
 	uint64_t bytes = 0;
 
-	if (!dp_enter(q))
+	if (!sl_gate_enter(&q->gate))
 		return 0;
 	ring = q->ring;
 	cur = q->last;
@@ -113,7 +91,7 @@ static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 			}
 			total += loc[k].length;
 		} while (loc[k++].flags & MEMIF_DESC_FLAG_NEXT);
-		p = copy_in(q, loc, k, (uint32_t)total);
+		p = copy_in(q, loc, k);
 		if (p) {
 			pkts[nb++] = p;
 			bytes += total;
@@ -126,7 +104,7 @@ static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 publish:
 	q->last = cur;
 	if (q->client) {
-		if (!__atomic_load_n(&q->fault, __ATOMIC_RELAXED)) {
+		if (!__atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED)) {
 			uint16_t head = (uint16_t)(cur + q->size);
 
 			for (uint16_t s = q->refill; s != head; s++) {
@@ -145,7 +123,7 @@ publish:
 		__atomic_store_n(&ring->tail, cur, __ATOMIC_RELEASE);
 	}
 out:
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_counter_add(&q->st.packets, nb);
 	sl_counter_add(&q->st.bytes, bytes);
 	return nb;
@@ -199,7 +177,7 @@ static uint16_t memif_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint16_t pos, free_slots, i = 0, sent = 0;
 	uint64_t bytes = 0;
 
-	if (!dp_enter(q)) {
+	if (!sl_gate_enter(&q->gate)) {
 		sl_counter_add(&q->link_down, n);
 		return 0;
 	}
@@ -268,7 +246,7 @@ publish:
 	if (sent)
 		signal_peer(q);
 out:
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_pktbuf_free_bulk(pkts, i);
 	sl_counter_add(&q->st.packets, sent);
 	sl_counter_add(&q->st.bytes, bytes);
@@ -448,29 +426,14 @@ static int memif_link(struct sl_port *port, struct sl_port_link *link)
 	return 0;
 }
 
-/* Queue counters are the port layer's (memif_queue's st and the tables below): what is
- * left is the interface's, counted by the control thread. */
-static void memif_stats_reset(struct sl_port *port)
-{
-	struct memif_if *mif = port->priv;
-
-	__atomic_store_n(&mif->connects, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&mif->disconnects, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&mif->ctl_rejected, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&mif->peer_faults, 0, __ATOMIC_RELAXED);
-}
-
-static int memif_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
-{
-	struct memif_if *mif = port->priv;
-	unsigned count = 0;
-
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->connects), "connects");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->disconnects), "disconnects");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->ctl_rejected), "ctl_rejected");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&mif->peer_faults), "peer_faults");
-	return (int)count;
-}
+/* The interface's counters, kept by the control thread. */
+static const struct sl_port_qxstat memif_port_xstats[] = {
+	SL_PORT_QXSTAT(struct memif_if, connects),
+	SL_PORT_QXSTAT(struct memif_if, disconnects),
+	SL_PORT_QXSTAT(struct memif_if, ctl_rejected),
+	SL_PORT_QXSTAT(struct memif_if, peer_faults),
+	{NULL, 0},
+};
 
 /* memif's own per-queue counters, "rx_qN_bad_desc"...; the zero-copy client's tables add
  * the counters only its data path keeps. */
@@ -500,8 +463,8 @@ static const struct sl_port_qxstat memif_zc_txq_xstats[] = {
 		.info = memif_info, .configure = memif_configure, .rxq_setup = memif_rxq_setup,    \
 		.txq_setup = memif_txq_setup, .rxq_release = memif_rxq_release,                    \
 		.txq_release = memif_txq_release, .start = memif_start, .stop = memif_stop,        \
-		.close = memif_close, .link = memif_link, .stats_reset = memif_stats_reset,        \
-		.xstats = memif_xstats, .rxq_xstats = (rxt), .txq_xstats = (txt),                  \
+		.close = memif_close, .link = memif_link, .port_xstats = memif_port_xstats,        \
+		.rxq_xstats = (rxt), .txq_xstats = (txt),                                          \
 	}
 
 static const struct sl_port_ops memif_ops = MEMIF_OPS(memif_rxq_xstats, memif_txq_xstats);

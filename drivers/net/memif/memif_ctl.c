@@ -194,20 +194,15 @@ static void mif_down(struct memif_if *mif)
 	}
 	__atomic_store_n(&mif->link_up, 0, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < nq; i++)
-		__atomic_store_n(&qs[i]->connected, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&qs[i]->gate.open, 0, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < nq; i++) {
-		while (__atomic_load_n(&qs[i]->busy, __ATOMIC_SEQ_CST)) {
-			struct timespec ts = {0, 20000};
-
-			nanosleep(&ts, NULL);
-		}
+		sl_gate_close(&qs[i]->gate);
 		/* Zero-copy: the buffers the rings held go back to their pool now that no burst
 		 * can touch them (the peer may still have them mapped: it gets nothing more). */
 		if (mif->zc_release)
 			mif->zc_release(qs[i]);
 		qs[i]->ring = NULL;
 		qs[i]->irq_fd = -1;
-		__atomic_store_n(&qs[i]->fault, MEMIF_FAULT_NONE, __ATOMIC_RELAXED);
 	}
 	for (unsigned i = 0; i < SL_PORT_MAX_QUEUES; i++) {
 		if (mif->c2s[i].added && mif->c2s[i].irq_fd >= 0)
@@ -270,8 +265,7 @@ static void mif_up(struct memif_if *mif)
 			q->last = 0;
 			q->refill = 0;
 			q->done = 0;
-			__atomic_store_n(&q->fault, MEMIF_FAULT_NONE, __ATOMIC_RELAXED);
-			__atomic_store_n(&q->connected, 1, __ATOMIC_SEQ_CST);
+			sl_gate_open(&q->gate);
 		}
 	}
 	__atomic_store_n(&mif->link_up, 1, __ATOMIC_RELEASE);
@@ -952,7 +946,7 @@ static void check_faults(void)
 			continue;
 		for (unsigned i = 0; i < 2 * SL_PORT_MAX_QUEUES; i++) {
 			struct memif_queue *q = i & 1 ? mif->txq[i / 2] : mif->rxq[i / 2];
-			uint32_t f = q ? __atomic_load_n(&q->fault, __ATOMIC_ACQUIRE) : 0;
+			uint32_t f = q ? sl_gate_fault_of(&q->gate) : 0;
 
 			if (f == MEMIF_FAULT_NONE || f >= SL_ARRAY_SIZE(reasons))
 				continue;
@@ -1252,9 +1246,6 @@ void memif_ctl_locked(void (*fn)(struct memif_if *mif, void *arg), struct memif_
 
 void memif_ctl_fault(struct memif_queue *q, enum memif_fault why)
 {
-	uint32_t none = MEMIF_FAULT_NONE;
-
-	if (__atomic_compare_exchange_n(&q->fault, &none, why, false, __ATOMIC_RELEASE,
-					__ATOMIC_RELAXED))
+	if (sl_gate_fault(&q->gate, why))
 		wake();
 }

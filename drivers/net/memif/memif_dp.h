@@ -15,22 +15,6 @@
 
 /* --- data path helpers --- */
 
-/* Enters a burst: true when the queue is connected (the rings stay mapped until leave). */
-static inline bool dp_enter(struct memif_queue *q)
-{
-	__atomic_store_n(&q->busy, 1, __ATOMIC_SEQ_CST);
-	if (sl_likely(__atomic_load_n(&q->connected, __ATOMIC_SEQ_CST) &&
-		      !__atomic_load_n(&q->fault, __ATOMIC_RELAXED)))
-		return true;
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-	return false;
-}
-
-static inline void dp_leave(struct memif_queue *q)
-{
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-}
-
 /* Reads a descriptor once: the peer may rewrite it while we look. */
 static inline struct memif_desc desc_read(const struct memif_ring *ring, uint16_t slot)
 {

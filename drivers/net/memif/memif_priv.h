@@ -6,9 +6,9 @@
  * Threads: the application's control thread calls the port ops; one background thread per
  * process (memif_ctl.c) runs every memif socket; data-path threads call rx/tx.  The two
  * control threads serialise on ctl_lock.  The data path never locks: it sees a queue only
- * through `connected` (store-release by the background thread once the ring is mapped and
- * checked) and announces itself in `busy` so that a disconnect waits for the burst in
- * progress before it unmaps anything.
+ * through its gate (struct sl_port_gate: opened by the background thread once the ring is
+ * mapped and checked; a disconnect closes it, which waits for the burst in progress,
+ * before it unmaps anything).
  */
 #ifndef SL_MEMIF_PRIV_H
 #define SL_MEMIF_PRIV_H
@@ -85,11 +85,9 @@ struct memif_queue {
 	uint64_t zc_restock_short; /* rx (zero-copy): restocks that left ring slots empty
 				      because the pool ran dry (the server then finds less room) */
 	/* --- handover, shared with the background thread --- */
-	uint32_t connected SL_CACHE_ALIGNED; /* (ctl) 1 while the fields below are valid;
-						release/acquire */
-	uint32_t busy;           /* (dp) 1 inside a burst; seq_cst against `connected` */
-	uint32_t fault;          /* (dp) enum memif_fault, then the control thread disconnects */
-	/* --- set by the control thread before `connected` = 1 --- */
+	struct sl_port_gate gate SL_CACHE_ALIGNED; /* open while the fields below are valid;
+						      fault: enum memif_fault */
+	/* --- set by the control thread before the gate opens --- */
 	uint16_t nb_regions;
 	uint16_t mask;           /* ring size - 1 */
 	struct memif_ring *ring;
@@ -120,7 +118,7 @@ struct memif_queue {
 SL_PORT_QUEUE_CHECK(struct memif_queue, st);
 _Static_assert(offsetof(struct memif_queue, zc_copied) + sizeof(uint64_t) <= SL_CACHE_LINE,
 	       "the counters every tx burst writes share line 0 with st");
-_Static_assert(offsetof(struct memif_queue, connected) == 2 * SL_CACHE_LINE &&
+_Static_assert(offsetof(struct memif_queue, gate) == 2 * SL_CACHE_LINE &&
 		       offsetof(struct memif_queue, port) + sizeof(uint16_t) <= 3 * SL_CACHE_LINE,
 	       "what every burst reads is line 2");
 _Static_assert(offsetof(struct memif_queue, zc_pools) + sizeof(struct memif_zc_pool) <=

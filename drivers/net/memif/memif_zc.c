@@ -266,7 +266,7 @@ uint16_t memif_zc_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint16_t cur, end, avail, nb = 0;
 	uint64_t bytes = 0;
 
-	if (!dp_enter(q))
+	if (!sl_gate_enter(&q->gate))
 		return 0;
 	ring = q->ring;
 	cur = q->last;
@@ -320,10 +320,10 @@ uint16_t memif_zc_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	}
 restock:
 	q->last = cur;
-	if (!__atomic_load_n(&q->fault, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED))
 		zc_restock(q, ring, cur);
 out:
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_counter_add(&q->st.packets, nb);
 	sl_counter_add(&q->st.bytes, bytes);
 	return nb;
@@ -402,7 +402,7 @@ uint16_t memif_zc_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	unsigned nb_drop = 0;
 	uint64_t bytes = 0, copied = 0;
 
-	if (!dp_enter(q)) {
+	if (!sl_gate_enter(&q->gate)) {
 		sl_counter_add(&q->link_down, n);
 		return 0;
 	}
@@ -463,7 +463,7 @@ uint16_t memif_zc_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	if (sent)
 		signal_peer(q);
 out:
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_pktbuf_free_bulk(drop, nb_drop);
 	sl_counter_add(&q->st.packets, sent);
 	sl_counter_add(&q->st.bytes, bytes);

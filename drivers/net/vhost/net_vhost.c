@@ -28,27 +28,12 @@ SL_LOG_TYPE_DEFINE(net_vhost)
 
 /* --- data path --- */
 
-static inline bool dp_enter(struct vhost_queue *q)
-{
-	__atomic_store_n(&q->busy, 1, __ATOMIC_SEQ_CST);
-	if (sl_likely(__atomic_load_n(&q->ready, __ATOMIC_SEQ_CST) &&
-		      !__atomic_load_n(&q->fault, __ATOMIC_RELAXED)))
-		return true;
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-	return false;
-}
-
-static inline void dp_leave(struct vhost_queue *q)
-{
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-}
-
 static void dp_fault(struct vhost_queue *q, enum vhost_fault why)
 {
 	sl_counter_add(&q->bad_desc, 1);
 	sl_counter_add(&q->st.errors, 1);
-	__atomic_store_n(&q->fault, why, __ATOMIC_RELAXED);
-	sl_vu_wake();
+	if (sl_gate_fault(&q->gate, why))
+		sl_vu_wake();
 }
 
 /* Tells the frontend about used entries [old, new) when it asked to be told. */
@@ -59,7 +44,7 @@ static inline void notify(struct vhost_queue *q, uint16_t old_idx, uint16_t new_
 
 	if (q->call_fd < 0 || old_idx == new_idx)
 		return;
-	SL_VU_FENCE(&q->busy); /* used idx before the frontend's flags */
+	SL_VU_FENCE(&q->gate.busy); /* used idx before the frontend's flags */
 	if (q->event_idx) {
 		uint16_t ev = __atomic_load_n(&q->avail->ring[q->size], __ATOMIC_RELAXED);
 
@@ -159,7 +144,7 @@ static struct sl_pktbuf *copy_in(struct vhost_queue *q, struct sl_pktbuf *head,
 				 const struct seg *segs, unsigned n)
 {
 	struct sl_pktbuf *seg = head;
-	uint32_t skip = q->hdr_len, total = 0;
+	uint32_t skip = q->hdr_len;
 
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *src = segs[i].addr;
@@ -172,30 +157,11 @@ static struct sl_pktbuf *copy_in(struct vhost_queue *q, struct sl_pktbuf *head,
 			len -= s;
 			skip -= s;
 		}
-		total += len;
-		while (len) {
-			uint16_t room = sl_pktbuf_tailroom(seg), c;
-
-			if (room == 0) {
-				struct sl_pktbuf *s = sl_pktbuf_alloc(q->pool);
-
-				if (s == NULL) {
-					sl_pktbuf_free(head);
-					return NULL;
-				}
-				seg->next = s;
-				seg = s;
-				head->nb_segs++;
-				continue;
-			}
-			c = (uint16_t)SL_MIN(len, room);
-			memcpy(sl_pktbuf_mtod_offset(seg, uint8_t *, seg->data_len), src, c);
-			seg->data_len = (uint16_t)(seg->data_len + c);
-			src += c;
-			len -= c;
+		if (sl_pktbuf_copy_in(head, &seg, q->pool, src, len)) {
+			sl_pktbuf_free(head);
+			return NULL;
 		}
 	}
-	head->pkt_len = total;
 	head->port = q->port;
 	return head;
 }
@@ -234,7 +200,7 @@ static uint16_t vhost_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint16_t avail_idx, cnt, nb = 0, used_idx, i;
 	uint64_t bytes = 0;
 
-	if (!dp_enter(q))
+	if (!sl_gate_enter(&q->gate))
 		return 0;
 	if (sl_unlikely(q->qid == 0 && __atomic_load_n(&q->dev->rarp_pending, __ATOMIC_RELAXED)) &&
 	    n > 0 && __atomic_exchange_n(&q->dev->rarp_pending, 0, __ATOMIC_ACQUIRE)) {
@@ -314,7 +280,7 @@ static uint16_t vhost_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	notify(q, q->last_used, used_idx);
 	q->last_used = used_idx;
 out:
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_counter_add(&q->st.packets, nb);
 	sl_counter_add(&q->st.bytes, bytes);
 	return nb;
@@ -349,7 +315,7 @@ static uint16_t vhost_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint16_t avail_idx, avail, used_idx, taken = 0, sent = 0;
 	uint64_t bytes = 0;
 
-	if (!dp_enter(q)) {
+	if (!sl_gate_enter(&q->gate)) {
 		sl_counter_add(&q->link_down, n);
 		return 0;
 	}
@@ -448,7 +414,7 @@ publish:
 	/* Copied (or dropped as too big): every packet taken goes back to its pool. */
 	sl_pktbuf_free_bulk(pkts, taken);
 out:
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_counter_add(&q->st.packets, sent);
 	sl_counter_add(&q->st.bytes, bytes);
 	return taken;
@@ -542,7 +508,7 @@ static void ep_tick(void *arg)
 
 	for (unsigned i = 0; i < VHOST_MAX_VRINGS; i++) {
 		struct vhost_queue *q = d->vr[i].q;
-		uint32_t f = q ? __atomic_load_n(&q->fault, __ATOMIC_RELAXED) : 0;
+		uint32_t f = q ? sl_gate_fault_of(&q->gate) : 0;
 		char why[160];
 
 		if (f == VHOST_FAULT_NONE)
@@ -711,27 +677,13 @@ static int vhost_link(struct sl_port *port, struct sl_port_link *link)
 	return 0;
 }
 
-static void vhost_stats_reset(struct sl_port *port)
-{
-	struct vhost_dev *d = port->priv;
-
-	__atomic_store_n(&d->connects, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->disconnects, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->frontend_faults, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->bad_messages, 0, __ATOMIC_RELAXED);
-}
-
-static int vhost_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
-{
-	struct vhost_dev *d = port->priv;
-	unsigned count = 0;
-
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->connects), "connects");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->disconnects), "disconnects");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->frontend_faults), "frontend_faults");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->bad_messages), "bad_messages");
-	return (int)count;
-}
+static const struct sl_port_qxstat vhost_port_xstats[] = {
+	SL_PORT_QXSTAT(struct vhost_dev, connects),
+	SL_PORT_QXSTAT(struct vhost_dev, disconnects),
+	SL_PORT_QXSTAT(struct vhost_dev, frontend_faults),
+	SL_PORT_QXSTAT(struct vhost_dev, bad_messages),
+	{NULL, 0},
+};
 
 #define VHOST_QX(field) SL_PORT_QXSTAT(struct vhost_queue, field)
 static const struct sl_port_qxstat vhost_rxq_xstats[] = {
@@ -762,10 +714,9 @@ static const struct sl_port_ops vhost_ops = {
 	.stop = vhost_stop,
 	.close = vhost_close,
 	.link = vhost_link,
-	.stats_reset = vhost_stats_reset,
-	.xstats = vhost_xstats,
 	.rxq_xstats = vhost_rxq_xstats,
 	.txq_xstats = vhost_txq_xstats,
+	.port_xstats = vhost_port_xstats,
 };
 
 /* --- probe --- */

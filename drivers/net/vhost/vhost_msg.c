@@ -32,9 +32,7 @@ static void detach(struct vhost_dev *d, struct vhost_vring *vr)
 		return;
 	SL_LOG(net_vhost, DEBUG, "%s: vring %u detached: avail %u/%u used %u/%u", d->name,
 	       (unsigned)(vr - d->vr), q->last_avail, q->avail->idx, q->last_used, q->used->idx);
-	__atomic_store_n(&q->ready, 0, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&q->busy, __ATOMIC_SEQ_CST))
-		sl_pause();
+	sl_gate_close(&q->gate);
 	vr->last_avail = q->last_avail;
 	vr->last_used = q->last_used;
 	vr->q = NULL;
@@ -87,12 +85,11 @@ static int attach(struct vhost_dev *d, struct vhost_vring *vr, struct vhost_queu
 	q->event_idx = d->features & SL_VIRTIO_BIT(SL_VIRTIO_F_EVENT_IDX);
 	q->last_avail = vr->last_avail;
 	q->last_used = vr->last_used;
-	q->fault = VHOST_FAULT_NONE;
 	/* We poll: ask the frontend not to kick (without the event index; with it the avail
 	 * event we never move keeps kicks rare). */
 	__atomic_store_n(&q->used->flags, SL_VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
 	vr->q = q;
-	__atomic_store_n(&q->ready, 1, __ATOMIC_RELEASE);
+	sl_gate_open(&q->gate);
 	return 0;
 }
 

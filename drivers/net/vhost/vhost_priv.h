@@ -6,8 +6,9 @@
  * Threads: the application's control thread calls the port ops; the vhost-user control
  * thread (lib/virtio) runs the socket and calls the message handler; both hold the
  * vhost-user lock.  Data-path threads call rx/tx and never lock: a queue is live only
- * while `ready` is 1 (store-release once its rings are translated and checked), and a
- * burst announces itself in `busy` so that detaching waits for it before the memory goes.
+ * while its gate is open (struct sl_port_gate: opened once its rings are translated and
+ * checked; detaching closes it, which waits for the burst in progress, before the memory
+ * goes).
  */
 #ifndef SL_VHOST_PRIV_H
 #define SL_VHOST_PRIV_H
@@ -62,10 +63,8 @@ struct vhost_queue {
 				      is dropped) */
 	uint64_t rarp_sent;	  /* rx: RARP announcements injected after SEND_RARP */
 	/* --- hand-over with the control thread --- */
-	uint32_t ready SL_CACHE_ALIGNED; /* (ctl) 1 while the ring view is valid; rel/acq */
-	uint32_t busy;			 /* (dp) 1 inside a burst; seq_cst against ready */
-	uint32_t fault;			 /* (dp) enum vhost_fault */
-	/* --- ring view, set by the control thread before ready = 1 --- */
+	struct sl_port_gate gate SL_CACHE_ALIGNED; /* fault: enum vhost_fault */
+	/* --- ring view, set by the control thread before the gate opens --- */
 	uint16_t size, mask;
 	struct sl_vring_desc *desc;
 	struct sl_vring_avail *avail;
@@ -88,7 +87,7 @@ struct vhost_queue {
 SL_PORT_QUEUE_CHECK(struct vhost_queue, st);
 _Static_assert(offsetof(struct vhost_queue, desc_chained) + sizeof(uint64_t) <= SL_CACHE_LINE,
 	       "the counters every burst writes share line 0 with st");
-_Static_assert(offsetof(struct vhost_queue, ready) == 2 * SL_CACHE_LINE &&
+_Static_assert(offsetof(struct vhost_queue, gate) == 2 * SL_CACHE_LINE &&
 		       offsetof(struct vhost_queue, last_used) + sizeof(uint16_t) <=
 			       3 * SL_CACHE_LINE,
 	       "the hand-over, the ring view and the indexes are line 2 (line 3: fixed fields)");

@@ -219,9 +219,7 @@ static void stop_queues(struct vu_dev *d)
 
 		if (q == NULL)
 			continue;
-		__atomic_store_n(&q->ready, 0, __ATOMIC_SEQ_CST);
-		while (__atomic_load_n(&q->busy, __ATOMIC_SEQ_CST))
-			sl_pause();
+		sl_gate_close(&q->gate);
 	}
 	d->running = false;
 	__atomic_store_n(&d->link_up, 0, __ATOMIC_RELAXED);
@@ -268,7 +266,7 @@ static int run(struct vu_dev *d)
 	}
 	for (unsigned i = 0; i < 2u * d->nb_qp; i++)
 		if (queue_of(d, i))
-			__atomic_store_n(&queue_of(d, i)->ready, 1, __ATOMIC_RELEASE);
+			sl_gate_open(&queue_of(d, i)->gate);
 	d->running = true;
 	__atomic_store_n(&d->link_up, 1, __ATOMIC_RELAXED);
 	SL_LOG(net_virtio_user, NOTICE, "%s: link up on %s (features 0x%llx, %u queue pair%s)",
@@ -368,7 +366,7 @@ static void ep_tick(void *arg)
 
 	for (unsigned i = 0; d->running && i < 2u * d->nb_qp; i++) {
 		struct vu_queue *q = queue_of(d, i);
-		uint32_t f = q ? __atomic_load_n(&q->fault, __ATOMIC_RELAXED) : 0;
+		uint32_t f = q ? sl_gate_fault_of(&q->gate) : 0;
 
 		if (f == VU_FAULT_NONE)
 			continue;
@@ -574,28 +572,13 @@ static int vu_link(struct sl_port *port, struct sl_port_link *link)
 	return 0;
 }
 
-static void vu_stats_reset(struct sl_port *port)
-{
-	struct vu_dev *d = port->priv;
-
-	__atomic_store_n(&d->connects, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->disconnects, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->backend_faults, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->handshake_failures, 0, __ATOMIC_RELAXED);
-}
-
-static int vu_xstats(struct sl_port *port, struct sl_port_xstat *xs, unsigned n)
-{
-	struct vu_dev *d = port->priv;
-	unsigned count = 0;
-
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->connects), "connects");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->disconnects), "disconnects");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->backend_faults), "backend_faults");
-	sl_port_xstat_add(xs, n, &count, sl_counter_read(&d->handshake_failures),
-			  "handshake_failures");
-	return (int)count;
-}
+static const struct sl_port_qxstat vu_port_xstats[] = {
+	SL_PORT_QXSTAT(struct vu_dev, connects),
+	SL_PORT_QXSTAT(struct vu_dev, disconnects),
+	SL_PORT_QXSTAT(struct vu_dev, backend_faults),
+	SL_PORT_QXSTAT(struct vu_dev, handshake_failures),
+	{NULL, 0},
+};
 
 #define VU_QX(field) SL_PORT_QXSTAT(struct vu_queue, field)
 static const struct sl_port_qxstat vu_rxq_xstats[] = {
@@ -620,10 +603,9 @@ static const struct sl_port_ops vu_ops = {
 	.stop = vu_stop,
 	.close = vu_close,
 	.link = vu_link,
-	.stats_reset = vu_stats_reset,
-	.xstats = vu_xstats,
 	.rxq_xstats = vu_rxq_xstats,
 	.txq_xstats = vu_txq_xstats,
+	.port_xstats = vu_port_xstats,
 };
 
 /* --- probe --- */

@@ -6,8 +6,8 @@
  * We are the driver side: the rings and the packet buffers are ours, in Sluice memory,
  * which the backend maps from the memfds we send (SET_MEM_TABLE); descriptor addresses
  * are our virtual addresses.  Threads as in net_vhost: port ops and the vhost-user control
- * thread hold the vhost-user lock; the data path sees a queue only while `ready` is 1 and
- * announces itself in `busy`.
+ * thread hold the vhost-user lock; the data path sees a queue only while its gate is open
+ * (struct sl_port_gate).
  */
 #ifndef SL_VIRTIO_USER_PRIV_H
 #define SL_VIRTIO_USER_PRIV_H
@@ -74,9 +74,8 @@ struct vu_queue {
 	uint64_t bad_used;	  /* used entries that failed validation */
 	uint64_t reset_lost;	  /* tx: packets in flight when the backend went */
 	/* --- hand-over --- */
-	uint32_t ready SL_CACHE_ALIGNED; /* (ctl) 1 while the backend runs this vring */
-	uint32_t busy;			 /* (dp) */
-	uint32_t fault;			 /* (dp) enum vu_fault */
+	struct sl_port_gate gate SL_CACHE_ALIGNED; /* open while the backend runs this vring;
+						      fault: enum vu_fault */
 	uint16_t size, mask;
 	struct sl_vring_desc *desc;
 	struct sl_vring_avail *avail;
@@ -101,7 +100,7 @@ struct vu_queue {
 	struct vu_dev *dev;
 } SL_CACHE_ALIGNED;
 SL_PORT_QUEUE_CHECK(struct vu_queue, st);
-_Static_assert(offsetof(struct vu_queue, ready) == 2 * SL_CACHE_LINE &&
+_Static_assert(offsetof(struct vu_queue, gate) == 2 * SL_CACHE_LINE &&
 		       offsetof(struct vu_queue, mrg) < 3 * SL_CACHE_LINE,
 	       "the hand-over and the ring are line 2");
 

@@ -13,27 +13,12 @@
 #include "sl_pktbuf.h"
 #include "virtio_user_priv.h"
 
-static inline bool dp_enter(struct vu_queue *q)
-{
-	__atomic_store_n(&q->busy, 1, __ATOMIC_SEQ_CST);
-	if (sl_likely(__atomic_load_n(&q->ready, __ATOMIC_SEQ_CST) &&
-		      !__atomic_load_n(&q->fault, __ATOMIC_RELAXED)))
-		return true;
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-	return false;
-}
-
-static inline void dp_leave(struct vu_queue *q)
-{
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-}
-
 static void dp_fault(struct vu_queue *q, enum vu_fault why)
 {
 	sl_counter_add(&q->bad_used, 1);
 	sl_counter_add(&q->st.errors, 1);
-	__atomic_store_n(&q->fault, why, __ATOMIC_RELAXED);
-	sl_vu_wake();
+	if (sl_gate_fault(&q->gate, why))
+		sl_vu_wake();
 }
 
 /* Publishes the avail index and kicks the backend unless it said it polls. */
@@ -42,7 +27,7 @@ static inline void publish(struct vu_queue *q)
 	uint64_t one = 1;
 
 	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
-	SL_VU_FENCE(&q->busy); /* avail idx before the backend's flags */
+	SL_VU_FENCE(&q->gate.busy); /* avail idx before the backend's flags */
 	if (!(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) & SL_VRING_USED_F_NO_NOTIFY) &&
 	    q->kick_fd >= 0) {
 		if (write(q->kick_fd, &one, sizeof(one)) < 0) {
@@ -84,7 +69,6 @@ int vu_ring_reset(struct vu_queue *q)
 	q->avail_idx = 0;
 	q->last_used = 0;
 	q->nb_holes = 0;
-	q->fault = VU_FAULT_NONE;
 	/* We poll: no interrupts. */
 	q->avail->flags = SL_VRING_AVAIL_F_NO_INTERRUPT;
 	if (q->vring & 1) {
@@ -116,7 +100,7 @@ uint16_t vu_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	struct sl_pktbuf *fresh[64];
 	uint64_t bytes = 0;
 
-	if (!dp_enter(q))
+	if (!sl_gate_enter(&q->gate))
 		return 0;
 	used_idx = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
 	avail = (uint16_t)(used_idx - q->last_used);
@@ -208,7 +192,7 @@ refill:
 	if (got)
 		publish(q);
 out:
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_counter_add(&q->st.packets, nb);
 	sl_counter_add(&q->st.bytes, bytes);
 	return nb;
@@ -273,12 +257,12 @@ uint16_t vu_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	uint16_t i, sent = 0;
 	uint64_t bytes = 0;
 
-	if (!dp_enter(q)) {
+	if (!sl_gate_enter(&q->gate)) {
 		sl_counter_add(&q->link_down, n);
 		return 0;
 	}
 	if (!tx_reclaim(q)) {
-		dp_leave(q);
+		sl_gate_leave(&q->gate);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -343,7 +327,7 @@ uint16_t vu_tx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 		sl_counter_add(&q->ring_full, (uint64_t)(n - i));
 	if (i)
 		publish(q);
-	dp_leave(q);
+	sl_gate_leave(&q->gate);
 	sl_counter_add(&q->st.packets, sent); /* unshared drops are in errors too */
 	sl_counter_add(&q->st.bytes, bytes);
 	return i;

@@ -216,18 +216,6 @@ static int iface_mtu(const char *name)
 	return ifr.ifr_mtu;
 }
 
-static unsigned count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* --- tests --- */
 
 static void test_bad_args(void **state)
@@ -726,7 +714,7 @@ static void test_kernel_drops_are_imissed(void **state)
 /* Create and close many times: no socket, mapping or fanout group leaks. */
 static void test_repeated_create_close(void **state)
 {
-	unsigned fds = count_fds();
+	unsigned fds = open_fds();
 
 	(void)state;
 	for (int i = 0; i < 20; i++) {
@@ -740,7 +728,7 @@ static void test_repeated_create_close(void **state)
 		assert_int_equal(sl_port_close((uint16_t)a), 0);
 		assert_int_equal(sl_port_close((uint16_t)b), 0);
 	}
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(open_fds(), fds);
 }
 
 int main(void)

@@ -149,13 +149,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void clear_log(void)
-{
-	pthread_mutex_lock(&cap.lock);
-	cap.text[0] = 0;
-	pthread_mutex_unlock(&cap.lock);
-}
-
 static struct sl_graph *make(unsigned burst, unsigned left)
 {
 	struct sl_graph_source src = {.type = "t_src"};
@@ -185,7 +178,7 @@ static void test_register_errors(void **state)
 	static struct sl_graph_node_type noproc = {.name = "t_noproc"};
 	static struct sl_graph_node_type dup = {.name = "t_split", .process = split_process};
 
-	clear_log();
+	log_capture_clear(&cap);
 	assert_int_equal(sl_graph_node_register(&noproc), -EINVAL);
 	assert_non_null(strstr(cap.text, "t_noproc: a name and a process function"));
 	assert_int_equal(sl_graph_node_register(&dup), -EEXIST);
@@ -200,7 +193,7 @@ static void test_create_errors(void **state)
 	struct sl_graph_source src = {.type = "t_split"};
 	struct sl_graph_config cfg = {.name = "bad", .sources = &src, .nb_sources = 1};
 
-	clear_log();
+	log_capture_clear(&cap);
 	assert_null(sl_graph_create(&cfg));
 	assert_int_equal(errno, EINVAL);
 	assert_non_null(strstr(cap.text, "'t_split' is not a source node type"));
@@ -328,7 +321,7 @@ static void test_trace(void **state)
 	unsigned n;
 
 	assert_non_null(g);
-	clear_log();
+	log_capture_clear(&cap);
 	assert_int_equal(sl_graph_trace_start(g, 0, NULL, NULL), -EINVAL);
 	assert_non_null(strstr(cap.text, "trace: 0 packets (give 1 to 1024)"));
 	assert_int_equal(sl_graph_trace_start(g, 3, NULL, NULL), 0);

@@ -38,27 +38,13 @@
 #include <cmocka.h>
 
 #include "log_capture.h"
+#include "port_test.h"
 #include "memif_proto.h"
 #include "sl_port.h"
 
 static struct log_capture cap;
 static struct sl_pool *pool;
 static char dir[64], path[128];
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-#define WAIT_FOR(cond, ms)                                                                 \
-	do {                                                                               \
-		uint64_t end_ = now_ms() + (ms);                                           \
-		while (!(cond) && now_ms() < end_)                                         \
-			usleep(1000);                                                      \
-	} while (0)
 
 static int setup(void **state)
 {
@@ -112,18 +98,6 @@ static bool link_up(int id)
 
 	assert_int_equal(sl_port_link((uint16_t)id, &l), 0);
 	return l.up;
-}
-
-static uint64_t xstat(int id, const char *name)
-{
-	struct sl_port_xstat xs[128];
-	int n = sl_port_xstats((uint16_t)id, xs, 128);
-
-	for (int i = 0; i < n && i < 128; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	fail_msg("no xstat %s", name);
-	return 0;
 }
 
 static uint8_t pattern(uint32_t seed, uint32_t i)
@@ -514,19 +488,6 @@ static void good_client_traffic(int srv, uint32_t seed)
 	exchange(srv, cli, 0, 20, lens, SL_ARRAY_SIZE(lens), seed + 100);
 	assert_int_equal(sl_port_close((uint16_t)cli), 0);
 	WAIT_FOR(!link_up(srv), 2000);
-}
-
-/* File descriptors open in this process (the server side runs here too). */
-static unsigned open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
 }
 
 static void test_hostile_control(void **state)

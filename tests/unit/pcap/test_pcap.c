@@ -377,7 +377,7 @@ static void test_truncated(void **state)
 
 		snprintf(dev, sizeof(dev), "net_pcap%d,rx_pcap=%s", which, file);
 		id = start_port(dev);
-		cap.text[0] = '\0';
+		log_capture_clear(&cap);
 		assert_int_equal(sl_port_rx_burst((uint16_t)id, 0, pkts, 8), 3);
 		for (unsigned i = 0; i < 3; i++)
 			check_pkt(pkts[i], i, 100);

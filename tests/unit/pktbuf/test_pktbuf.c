@@ -238,6 +238,44 @@ static void test_clone_pool_exhausted(void **state)
 	sl_pool_free(tiny);
 }
 
+/* copy_in fills the last segment, chains new ones from the pool, and stops with -ENOBUFS
+ * (pkt_len what was copied) when the pool runs dry. */
+static void test_copy_in_chains(void **state)
+{
+	struct sl_pool *small = sl_pktbuf_pool_create("copy_in", 3, 0, 0, 256, 0);
+	uint8_t src[700], back[700];
+	struct sl_pktbuf *p, *last;
+	uint16_t room;
+
+	(void)state;
+	assert_non_null(small);
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	p = must_alloc(small);
+	room = sl_pktbuf_tailroom(p);
+	last = p;
+	assert_int_equal(sl_pktbuf_copy_in(p, &last, small, src, 10), 0);
+	assert_ptr_equal(last, p);
+	assert_int_equal(sl_pktbuf_copy_in(p, &last, small, src + 10, room), 0);
+	assert_int_equal(p->nb_segs, 2);
+	assert_ptr_equal(last, p->next);
+	assert_int_equal(p->data_len, room);
+	assert_int_equal(last->data_len, 10);
+	assert_int_equal(p->pkt_len, room + 10);
+	assert_int_equal(sl_pktbuf_check(p, NULL), 0);
+	assert_memory_equal(sl_pktbuf_read(p, 0, room + 10, back), src, room + 10);
+	/* The third buffer fills, then the pool is dry. */
+	assert_int_equal(sl_pktbuf_copy_in(p, &last, small, src, sizeof(src)), -ENOBUFS);
+	assert_int_equal(p->nb_segs, 3);
+	assert_ptr_equal(last, p->next->next);
+	assert_int_equal(sl_pktbuf_tailroom(last), 0);
+	assert_int_equal(p->pkt_len, p->data_len + p->next->data_len + last->data_len);
+	assert_int_equal(sl_pktbuf_check(p, NULL), 0);
+	sl_pktbuf_free(p);
+	assert_int_equal(sl_pool_in_use(small), 0);
+	sl_pool_free(small);
+}
+
 static int ext_freed;
 static void *ext_freed_addr;
 
@@ -466,6 +504,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refcnt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_shares_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_pool_exhausted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_in_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_external_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_can_lend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_bulk_two_pools, setup, teardown),

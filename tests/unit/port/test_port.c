@@ -417,16 +417,34 @@ static void fake_release_tx(struct sl_port *port, uint16_t q)
 	sl_free(port->txq[q]);
 }
 
+/* port->priv of a net_fake port: a port-wide counter of the driver's own. */
+struct fake_dev {
+	uint64_t starts;
+};
+
 static unsigned fake_closed;
 
 static void fake_close(struct sl_port *port)
 {
-	(void)port;
+	free(port->priv);
+	port->priv = NULL;
 	fake_closed++;
+}
+
+static int fake_start(struct sl_port *port)
+{
+	struct fake_dev *fd = port->priv;
+
+	__atomic_fetch_add(&fd->starts, 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
 static const struct sl_port_qxstat fake_txq_xstats[] = {
 	SL_PORT_QXSTAT_NAMED("odd_length", struct fake_queue, odd),
+	{NULL, 0},
+};
+static const struct sl_port_qxstat fake_port_xstats[] = {
+	SL_PORT_QXSTAT(struct fake_dev, starts),
 	{NULL, 0},
 };
 
@@ -435,8 +453,17 @@ static const struct sl_port_ops fake_ops = {
 	.txq_setup = fake_qsetup,
 	.rxq_release = fake_release_rx,
 	.txq_release = fake_release_tx,
+	.start = fake_start,
 	.close = fake_close,
 	.txq_xstats = fake_txq_xstats,
+	.port_xstats = fake_port_xstats,
+};
+/* A port-wide counter table with no port->priv to point into. */
+static const struct sl_port_ops no_priv_ops = {
+	.rxq_setup = fake_rxq_setup,
+	.txq_setup = fake_qsetup,
+	.close = fake_close,
+	.port_xstats = fake_port_xstats,
 };
 static const struct sl_port_ops no_rxq_ops = {.txq_setup = fake_qsetup, .close = fake_close};
 static const struct sl_port_ops forgetful_ops = {
@@ -457,18 +484,22 @@ enum fake_kind {
 	FAKE_NO_TX,
 	FAKE_NO_OPS,
 	FAKE_FORGETFUL,
-	FAKE_SHARING
+	FAKE_SHARING,
+	FAKE_NO_PRIV
 };
 
 static int fake_probe(struct sl_port *port, const struct sl_devargs *args)
 {
 	uint64_t kind = FAKE_OK;
 
-	if (sl_devargs_uint(args, port->name, "kind", 0, 5, &kind) < 0)
+	if (sl_devargs_uint(args, port->name, "kind", 0, FAKE_NO_PRIV, &kind) < 0)
 		return -EINVAL;
+	if (kind == FAKE_OK && (port->priv = calloc(1, sizeof(struct fake_dev))) == NULL)
+		return -ENOMEM;
 	port->ops = kind == FAKE_NO_RXQ_SETUP ? &no_rxq_ops
 		    : kind == FAKE_FORGETFUL  ? &forgetful_ops
 		    : kind == FAKE_SHARING    ? &sharing_ops
+		    : kind == FAKE_NO_PRIV    ? &no_priv_ops
 		    : kind == FAKE_NO_OPS     ? NULL
 					      : &fake_ops;
 	port->rx = fake_burst;
@@ -480,7 +511,7 @@ static const char *const fake_keys[] = {"kind", NULL};
 static const struct sl_port_driver fake_driver = {
 	.name = "net_fake",
 	.keys = fake_keys,
-	.usage = "kind=0..5",
+	.usage = "kind=0..6",
 	.probe = fake_probe,
 };
 static const struct sl_port_driver bad_name_driver = {.name = "fake", .probe = fake_probe};
@@ -514,7 +545,7 @@ static void test_driver_register(void **state)
 	assert_true(log_capture_has(&cap, "no such driver", "net_fake"));
 	assert_true(sl_port_create("fake3") >= 0);
 	assert_int_equal(sl_port_create("net_fake4,colour=1"), -EINVAL);
-	assert_true(log_capture_has(&cap, "unknown argument 'colour'", "kind=0..5"));
+	assert_true(log_capture_has(&cap, "unknown argument 'colour'", "kind=0..6"));
 }
 
 static void test_broken_drivers_are_refused(void **state)
@@ -535,6 +566,8 @@ static void test_broken_drivers_are_refused(void **state)
 		log_capture_has(&cap, "driver net_fake is broken", "tx burst function (port->tx)"));
 	assert_int_equal(sl_port_create("net_fake0,kind=3"), -EINVAL);
 	assert_true(log_capture_has(&cap, "driver net_fake is broken", "an ops table"));
+	assert_int_equal(sl_port_create("net_fake0,kind=6"), -EINVAL);
+	assert_true(log_capture_has(&cap, "driver net_fake is broken", "did not set port->priv"));
 	assert_int_equal(sl_port_count(), 0);
 	/* A queue setup that succeeds without a queue fails instead of crashing later. */
 	id = sl_port_create("net_fake0,kind=4");
@@ -575,9 +608,11 @@ static void test_shared_counters(void **state)
 	assert_int_equal(xstat(id, "tx_q0_bytes"), 8 * 60 + 28);
 	assert_int_equal(xstat(id, "tx_q0_odd_length"), 4);
 	assert_int_equal(xstat(id, "rx_q0_nombuf"), 0);
+	assert_int_equal(xstat(id, "starts"), 1); /* the driver's port-wide table */
 	/* Reset: everything reads 0, then counts from there. */
 	assert_int_equal(sl_port_stats_reset(id), 0);
 	assert_int_equal(xstat(id, "tx_q0_odd_length"), 0);
+	assert_int_equal(xstat(id, "starts"), 0);
 	assert_int_equal(xstat(id, "tx_good_packets"), 0);
 	assert_int_equal(sl_pktbuf_alloc_bulk(pool, pkts, 2), 0);
 	sl_pktbuf_append(pkts[0], 61);
@@ -597,6 +632,8 @@ static void test_shared_counters(void **state)
 	sl_port_stats(id, &st);
 	assert_int_equal(st.tx_stopped, 0);
 	assert_int_equal(st.opackets, 0);
+	assert_int_equal(sl_port_start(id), 0);
+	assert_int_equal(xstat(id, "starts"), 1);
 }
 
 /* The fast-path entry of a queue fits one line. */

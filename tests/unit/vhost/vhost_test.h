@@ -22,13 +22,6 @@
 #include "sl_port.h"
 #include "vhost_fe.h"
 
-#define WAIT_FOR(cond, ms)                                                                         \
-	do {                                                                                       \
-		uint64_t end_ = now_ms() + (ms);                                                   \
-		while (!(cond) && now_ms() < end_)                                                 \
-			usleep(1000);                                                              \
-	} while (0)
-
 static struct log_capture cap;
 static struct sl_pool *pool;
 static char dir[64], path0[128], path1[128];
@@ -97,26 +90,6 @@ static int teardown(void **state)
 	rmdir(dir);
 	log_capture_stop();
 	return 0;
-}
-
-/* Forgets the lines captured so far (each case looks for its own). */
-static void cap_clear(void)
-{
-	pthread_mutex_lock(&cap.lock);
-	cap.text[0] = '\0';
-	pthread_mutex_unlock(&cap.lock);
-}
-
-static unsigned open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	assert_non_null(d);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
 }
 
 static struct sl_pktbuf *make_pkt(uint32_t len, uint32_t seed)
@@ -201,7 +174,7 @@ static void good_session(struct fe *f, uint32_t seed)
 {
 	WAIT_FOR(detached(vp), 2000);
 	assert_true(detached(vp));
-	cap_clear();
+	log_capture_clear(&cap);
 	fe_start(f, path0);
 	if (!link_up(vp))
 		fail_msg("session %u: the link is down after the handshake", seed);
