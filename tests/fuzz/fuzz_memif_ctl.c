@@ -88,7 +88,7 @@ SL_LOG_TYPE_DEFINE(net_memif)
 static struct memif_if fz_mif;
 static struct memif_queue fz_rxq[SL_PORT_MAX_QUEUES], fz_txq[SL_PORT_MAX_QUEUES];
 /* The counters of a queue: everything before the hand-over fields. */
-#define FZ_COUNTERS offsetof(struct memif_queue, connected)
+#define FZ_COUNTERS offsetof(struct memif_queue, gate)
 #define FZ_CANARY 0xc5
 static struct memif_sock fz_sock;
 static int fz_region_fd[MEMIF_MAX_REGIONS]; /* harness copies, to write ring cookies */
@@ -346,14 +346,14 @@ static void fz_check_mif(void)
 		for (unsigned i = 0; i < SL_PORT_MAX_QUEUES; i++) {
 			CHECK(!mif->c2s[i].added && !mif->s2c[i].added);
 			CHECK(mif->c2s[i].irq_fd == -1 && mif->s2c[i].irq_fd == -1);
-			CHECK(!fz_rxq[i].connected && !fz_txq[i].connected);
+			CHECK(!fz_rxq[i].gate.open && !fz_txq[i].gate.open);
 		}
 		return;
 	}
 	CHECK(mif->conn->mif == mif);
 	if (!__atomic_load_n(&mif->link_up, __ATOMIC_RELAXED)) {
 		for (unsigned i = 0; i < SL_PORT_MAX_QUEUES; i++)
-			CHECK(!fz_rxq[i].connected && !fz_txq[i].connected);
+			CHECK(!fz_rxq[i].gate.open && !fz_txq[i].gate.open);
 		return;
 	}
 	CHECK(mif->conn->state == CONN_UP);
@@ -363,7 +363,7 @@ static void fz_check_mif(void)
 		const uint8_t *ring = (const uint8_t *)q->ring;
 		bool inside = false;
 
-		if (!q->connected)
+		if (!q->gate.open)
 			continue;
 		CHECK(q->size >= 2 && SL_IS_POW2(q->size) && q->mask == q->size - 1);
 		CHECK(q->regions == mif->regions && q->nb_regions == mif->nb_regions);
@@ -514,7 +514,7 @@ static void fz_event(uint8_t ev, const struct memif_msg *m)
 		unsigned qi = b[0] & 31;
 		struct memif_queue *q = qi & 1 ? fz_mif.txq[qi / 2] : fz_mif.rxq[qi / 2];
 
-		if (q && __atomic_load_n(&q->connected, __ATOMIC_ACQUIRE))
+		if (q && __atomic_load_n(&q->gate.open, __ATOMIC_ACQUIRE))
 			memif_ctl_fault(q, (enum memif_fault)(b[1] & 3));
 		check_faults();
 		break;

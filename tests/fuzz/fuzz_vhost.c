@@ -326,7 +326,7 @@ static void fz_check_dev(void)
 			continue;
 		CHECK(i < 2u * d->nb_qp && d->started && d->features_set && vr->enabled);
 		CHECK(q == ((i & 1) ? d->rxq[i / 2] : d->txq[i / 2]) && q->vring == i);
-		CHECK(__atomic_load_n(&q->ready, __ATOMIC_RELAXED) == 1);
+		CHECK(__atomic_load_n(&q->gate.open, __ATOMIC_RELAXED) == 1);
 		CHECK(SL_IS_POW2(vr->num) && vr->num <= SL_VRING_MAX_SIZE && q->size == vr->num &&
 		      q->mask == vr->num - 1 && q->mem == &d->mem);
 		CHECK(fz_inside(q->desc, sl_vring_desc_bytes(q->size)));
@@ -341,8 +341,8 @@ static void fz_check_dev(void)
 			rx_on |= d->vr[i].q == &fz_rxq[q];
 			tx_on |= d->vr[i].q == &fz_txq[q];
 		}
-		CHECK(__atomic_load_n(&fz_rxq[q].ready, __ATOMIC_RELAXED) == rx_on);
-		CHECK(__atomic_load_n(&fz_txq[q].ready, __ATOMIC_RELAXED) == tx_on);
+		CHECK(__atomic_load_n(&fz_rxq[q].gate.open, __ATOMIC_RELAXED) == rx_on);
+		CHECK(__atomic_load_n(&fz_txq[q].gate.open, __ATOMIC_RELAXED) == tx_on);
 	}
 	CHECK(__atomic_load_n(&d->link_up, __ATOMIC_RELAXED) == (d->vr[0].q && d->vr[1].q));
 }
@@ -454,7 +454,7 @@ static void fz_rx(unsigned qi, uint16_t n)
 {
 	struct sl_pktbuf *pkts[40];
 	struct vhost_queue *q = &fz_rxq[qi];
-	bool faulted = __atomic_load_n(&q->fault, __ATOMIC_RELAXED) != VHOST_FAULT_NONE;
+	bool faulted = __atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED) != VHOST_FAULT_NONE;
 	uint16_t got;
 
 	if (qi >= fz_dev.nb_rxq || fz_dev.rxq[qi] == NULL)
@@ -543,11 +543,11 @@ static void fz_walk(unsigned v, uint8_t c, const uint8_t **in, const uint8_t *en
 		return;
 	head = (uint16_t)((*in)[0] | (*in)[1] << 8);
 	*in += 2;
-	if (q == NULL || __atomic_load_n(&q->fault, __ATOMIC_RELAXED) != VHOST_FAULT_NONE)
+	if (q == NULL || __atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED) != VHOST_FAULT_NONE)
 		return;
 	n = chain_walk(q, (uint16_t)(head & q->mask), c & 0x20, segs);
 	CHECK(n <= MAX_SEGS);
-	CHECK(n > 0 || __atomic_load_n(&q->fault, __ATOMIC_RELAXED) != VHOST_FAULT_NONE);
+	CHECK(n > 0 || __atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED) != VHOST_FAULT_NONE);
 	for (unsigned i = 0; i < n; i++)
 		CHECK(fz_inside(segs[i].addr, segs[i].len));
 }
@@ -558,7 +558,8 @@ static void fz_tick(void)
 	for (unsigned i = 0; i < VHOST_MAX_VRINGS; i++) {
 		struct vhost_queue *q = fz_dev.vr[i].q;
 
-		uint32_t f = q ? __atomic_load_n(&q->fault, __ATOMIC_RELAXED) : VHOST_FAULT_NONE;
+		uint32_t f =
+			q ? __atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED) : VHOST_FAULT_NONE;
 
 		if (f != VHOST_FAULT_NONE) {
 			char why[160];
