@@ -269,10 +269,11 @@ static int cmd_bridge_show(struct sl_ctl_req *req, int argc, char **argv, void *
 	for (unsigned b = 0; b < SW_MAX_BRIDGES; b++) {
 		const struct sw_bridge *br = &sw.bridges[b];
 		struct sl_fdb_stats fs;
-		json_t *ports = json_array();
+		json_t *ports;
 
 		if (!br->name[0])
 			continue;
+		ports = json_array();
 		sl_fdb_stats(br->fdb, &fs);
 		sl_ctl_printf(req, "%s: ports", br->name);
 		for (uint16_t p = 0; p < SL_PORT_MAX; p++)
@@ -315,14 +316,15 @@ static int bridge_arg(struct sl_ctl_req *req, int argc, char **argv, int *i)
 
 static int cmd_fdb_show(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 {
-	json_t *arr = json_array();
 	int i = 0, only = bridge_arg(req, argc, argv, &i);
+	json_t *arr;
 
 	(void)ctx;
 	if (only < -1)
 		return -ENOENT;
 	if (i < argc)
 		return sl_ctl_error(req, -EINVAL, "'%s': fdb show [BRIDGE]", argv[i]);
+	arr = json_array();
 	sl_ctl_printf(req, "%-8s %4s  %-17s %4s %6s\n", "bridge", "vlan", "mac", "port", "age");
 	for (int b = 0; b < SW_MAX_BRIDGES; b++) {
 		struct sl_fdb_entry e;
