@@ -74,22 +74,25 @@ int sw_pconf_set(uint16_t port, const struct sw_pconf *c)
 	return 0;
 }
 
+/* Adds worker counters s into out (each word read once, as the worker writes it). */
+static void wstats_add(struct sw_wstats *out, const struct sw_wstats *s)
+{
+	out->rx += sl_counter_read(&s->rx);
+	out->forwarded += sl_counter_read(&s->forwarded);
+	out->flooded += sl_counter_read(&s->flooded);
+	out->outputs += sl_counter_read(&s->outputs);
+	out->sent += sl_counter_read(&s->sent);
+	out->learn_full += sl_counter_read(&s->learn_full);
+	out->moves += sl_counter_read(&s->moves);
+	for (unsigned d = 0; d < SW_DROP_N; d++)
+		out->drops[d] += sl_counter_read(&s->drops[d]);
+}
+
 void sw_stats_sum(struct sw_wstats *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (unsigned w = 0; w < sw.nb_workers; w++) {
-		const struct sw_wstats *s = &sw.workers[w].st;
-
-		out->rx += sl_counter_read(&s->rx);
-		out->forwarded += sl_counter_read(&s->forwarded);
-		out->flooded += sl_counter_read(&s->flooded);
-		out->outputs += sl_counter_read(&s->outputs);
-		out->sent += sl_counter_read(&s->sent);
-		out->learn_full += sl_counter_read(&s->learn_full);
-		out->moves += sl_counter_read(&s->moves);
-		for (unsigned d = 0; d < SW_DROP_N; d++)
-			out->drops[d] += sl_counter_read(&s->drops[d]);
-	}
+	for (unsigned w = 0; w < sw.nb_workers; w++)
+		wstats_add(out, &sw.workers[w].st);
 }
 
 /* --- parsing --- */
@@ -438,10 +441,11 @@ static int cmd_stats(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 
 	(void)argc, (void)argv, (void)ctx;
 	for (unsigned w = 0; w < sw.nb_workers; w++) {
-		struct sw_wstats one, *s = &sw.workers[w].st;
+		struct sw_wstats one;
 		char who[32];
 
-		one = *s; /* aligned words: each read whole */
+		memset(&one, 0, sizeof(one));
+		wstats_add(&one, &sw.workers[w].st);
 		snprintf(who, sizeof(who), "pmd %u (lcore %u)", w, sw.workers[w].lcore);
 		if (sw.nb_workers > 1)
 			wstats_text(req, who, &one);
