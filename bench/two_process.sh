@@ -7,6 +7,9 @@
 #                     (a new directory), sock=$tmp/SOCKET and pids (the processes to stop);
 #                     on exit kills pids and removes tmp
 #   stop_pids         SIGINT to every pid in pids, waits for them, empties pids
+#   ipackets PREFIX   port 0's ipackets in the process with --file-prefix PREFIX, read over
+#                     its telemetry socket ($RUNTIME_DIRECTORY/dpdk/PREFIX: set
+#                     RUNTIME_DIRECTORY=$tmp); Sluice and DPDK answer alike
 #   mpps PPS, ratio A B   "12.345" Mpps; A / B as "1.23" ("-" when B is 0)
 
 two_process_setup() {
@@ -28,6 +31,17 @@ stop_pids() {
 	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
 	wait "${pids[@]}" 2>/dev/null || true
 	pids=()
+}
+
+ipackets() {
+	python3 - "$tmp/dpdk/$1/dpdk_telemetry.v2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.recv(16384)
+s.send(b"/ethdev/stats,0")
+print(json.loads(s.recv(65536))["/ethdev/stats"]["ipackets"])
+PY
 }
 
 mpps() { awk -v v="$1" 'BEGIN { printf "%.3f", v / 1e6 }'; }

@@ -304,27 +304,31 @@ static int cmd_bridge_show(struct sl_ctl_req *req, int argc, char **argv, void *
 
 /* --- fdb --- */
 
-static int bridge_arg(struct sl_ctl_req *req, int argc, char **argv, int *i)
+/* The optional BRIDGE word at argv[*i]: *only is its index, or -1 for every bridge.  0,
+ * or the error set on req. */
+static int bridge_arg(struct sl_ctl_req *req, int argc, char **argv, int *i, int *only)
 {
 	char err[128];
 	int b;
 
+	*only = -1;
 	if (*i >= argc || strcmp(argv[*i], "vlan") == 0 || strcmp(argv[*i], "port") == 0)
-		return -1; /* every bridge */
+		return 0;
 	if ((b = sw_bridge_get(argv[*i], false, err, sizeof(err))) < 0)
-		return sl_ctl_error(req, b, "%s", err) - 1000;
+		return sl_ctl_error(req, b, "%s", err);
+	*only = b;
 	(*i)++;
-	return b;
+	return 0;
 }
 
 static int cmd_fdb_show(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 {
-	int i = 0, only = bridge_arg(req, argc, argv, &i);
+	int i = 0, only, rc = bridge_arg(req, argc, argv, &i, &only);
 	json_t *arr;
 
 	(void)ctx;
-	if (only < -1)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	if (i < argc)
 		return sl_ctl_error(req, -EINVAL, "'%s': fdb show [BRIDGE]", argv[i]);
 	arr = json_array();
@@ -355,12 +359,12 @@ static int cmd_fdb_show(struct sl_ctl_req *req, int argc, char **argv, void *ctx
 
 static int cmd_fdb_flush(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 {
-	int i = 0, only = bridge_arg(req, argc, argv, &i), vid = -1, port = -1;
+	int i = 0, only, vid = -1, port = -1, rc = bridge_arg(req, argc, argv, &i, &only);
 	unsigned n = 0;
 
 	(void)ctx;
-	if (only < -1)
-		return -ENOENT;
+	if (rc < 0)
+		return rc;
 	for (; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "vlan") == 0 && (vid = parse_vid(req, argv[i + 1])) < 0)
 			return vid;

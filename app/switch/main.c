@@ -110,7 +110,7 @@ static int setup_ports(void)
 	unsigned nw = sw.nb_workers, nports = sl_port_count(), nbufs, next = 0;
 	struct sw_pconf def = {.bridge = 0, .mode = SW_ACCESS, .vid = 1};
 	char err[128];
-	int p;
+	int p, rc;
 
 	if (sw_bridge_get("br0", true, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sluice-switch: %s\n", err);
@@ -138,11 +138,18 @@ static int setup_ports(void)
 				return -1;
 		if (sl_port_start((uint16_t)p) < 0)
 			return -1;
-		/* a switch port takes every frame; a driver without the notion says so */
-		if (sl_port_promisc((uint16_t)p, true) < 0 && errno != ENOTSUP)
-			fprintf(stderr, "sluice-switch: port %d: promiscuous mode failed\n", p);
-		if (sw_pconf_set((uint16_t)p, &def) < 0)
+		/* a switch port takes every frame (a port without filters has them all) */
+		rc = sl_port_promisc((uint16_t)p, true);
+		if (rc < 0) {
+			fprintf(stderr,
+				"sluice-switch: port %d: cannot turn promiscuous mode on (%s): it "
+				"gets only frames for its own MAC\n",
+				p, strerror(-rc));
+		}
+		if (sw_pconf_set((uint16_t)p, &def) < 0) {
+			fprintf(stderr, "sluice-switch: out of memory for port %d\n", p);
 			return -1;
+		}
 		w->rxq[w->nb_rxq++] = (struct sw_rxq){(uint16_t)p, 0};
 		sl_port_rxq_lcore_set((uint16_t)p, 0, w->lcore);
 	}

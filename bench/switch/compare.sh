@@ -17,6 +17,7 @@
 #   bench/switch/compare.sh BUILD_DIR
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../two_process.sh"
 build=${1:?usage: compare.sh BUILD_DIR}
 runs=${RUNS:-3}
 secs=${SECS:-8}
@@ -53,21 +54,6 @@ frontend() {
     --vdev "net_virtio_user0,path=$2,server=1,mac=02:00:00:00:00:0$3" -- --forward-mode "$4" \
     --txpkts "$size" --eth-peer 0,02:00:00:00:00:02 --duration $((secs + 6)) >"$tmp/$1.out" 2>&1 &
   pids+=($!)
-}
-ipackets() {
-  python3 - "$tmp/dpdk/$1/dpdk_telemetry.v2" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect(sys.argv[1])
-s.recv(16384)
-s.send(b"/ethdev/stats,0")
-print(json.loads(s.recv(65536))["/ethdev/stats"]["ipackets"])
-PY
-}
-stop_all() {
-  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-  wait "${pids[@]}" 2>/dev/null || true
-  pids=()
 }
 
 start_sluice() {
@@ -132,7 +118,7 @@ for i in $(seq "$runs"); do
     b=$(ipackets "bsw-rx-$$" 2>/dev/null || echo 0)
     awk -v a="$a" -v b="$b" -v t=$((secs - 3)) 'BEGIN { print (b - a) / t }' >>"$tmp/$side"
     if [ "$side" = ovs ]; then ovs_bridge_del; fi
-    stop_all
+    stop_pids
   done
 done
 echo "switching between two vhost-user ports, one PMD thread (core 1), $size B, Sluice"

@@ -40,17 +40,6 @@ start() {
   fi
   pids+=($!)
 }
-# ipackets of port 0 of the process with file prefix $1, now.
-ipackets() {
-  python3 - "$tmp/dpdk/$1/dpdk_telemetry.v2" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect(sys.argv[1])
-s.recv(16384)
-s.send(b"/ethdev/stats,0")
-print(json.loads(s.recv(65536))["/ethdev/stats"]["ipackets"])
-PY
-}
 rx_rate() { # prefix: packets per second over secs - 3 s, after 2 s of warm-up
   local a b
   sleep 2

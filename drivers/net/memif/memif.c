@@ -104,7 +104,7 @@ static uint16_t memif_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 publish:
 	q->last = cur;
 	if (q->client) {
-		if (!__atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED)) {
+		if (!sl_gate_fault_of(&q->gate)) {
 			uint16_t head = (uint16_t)(cur + q->size);
 
 			for (uint16_t s = q->refill; s != head; s++) {

@@ -193,8 +193,6 @@ static void mif_down(struct memif_if *mif)
 			qs[nq++] = mif->txq[i];
 	}
 	__atomic_store_n(&mif->link_up, 0, __ATOMIC_RELEASE);
-	for (unsigned i = 0; i < nq; i++)
-		__atomic_store_n(&qs[i]->gate.open, 0, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < nq; i++) {
 		sl_gate_close(&qs[i]->gate);
 		/* Zero-copy: the buffers the rings held go back to their pool now that no burst

@@ -320,7 +320,7 @@ uint16_t memif_zc_rx(void *qv, struct sl_pktbuf **pkts, uint16_t n)
 	}
 restock:
 	q->last = cur;
-	if (!__atomic_load_n(&q->gate.fault, __ATOMIC_RELAXED))
+	if (!sl_gate_fault_of(&q->gate))
 		zc_restock(q, ring, cur);
 out:
 	sl_gate_leave(&q->gate);
