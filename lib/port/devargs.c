@@ -21,13 +21,29 @@ int devstr_parse(const char *devstr, char *name, size_t name_len, struct sl_deva
 	memcpy(name, devstr, len);
 	name[len] = '\0';
 	while (p && *p == ',') {
-		const char *item = p + 1, *end = strchr(item, ','), *eq;
-		size_t ilen = end ? (size_t)(end - item) : strlen(item);
+		const char *item = p + 1, *end = item, *eq;
+		size_t ilen, vskip = 0;
+		int depth = 0;
 
-		p = end;
+		/* The item ends at a ',' outside parentheses: "dev=(net_tap0,iface=x)" is one. */
+		for (; *end && (depth || *end != ','); end++) {
+			depth += *end == '(' ? 1 : *end == ')' ? -1 : 0;
+			if (depth < 0)
+				break;
+		}
+		if (depth) {
+			SL_LOG(port, ERR, "device string '%s': unbalanced parentheses in '%s'",
+			       devstr, item);
+			return -EINVAL;
+		}
+		ilen = (size_t)(end - item);
+		p = *end ? end : NULL;
 		if (ilen == 0)
 			continue;
 		eq = memchr(item, '=', ilen);
+		/* key=(value): the parentheses are the quoting, not the value. */
+		if (eq && eq[1] == '(' && item[ilen - 1] == ')')
+			vskip = 1;
 		if (eq == NULL || eq == item) {
 			SL_LOG(port, ERR, "device string '%s': '%.*s' is not key=value", devstr,
 			       (int)ilen, item);
@@ -40,7 +56,8 @@ int devstr_parse(const char *devstr, char *name, size_t name_len, struct sl_deva
 			return -EINVAL;
 		}
 		memcpy(args->kv[args->n].key, item, (size_t)(eq - item));
-		memcpy(args->kv[args->n].value, eq + 1, ilen - (size_t)(eq - item) - 1);
+		memcpy(args->kv[args->n].value, eq + 1 + vskip,
+		       ilen - (size_t)(eq - item) - 1 - 2 * vskip);
 		args->n++;
 	}
 	return 0;

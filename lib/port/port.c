@@ -8,7 +8,8 @@
 #include "port_priv.h"
 
 /* Held by the calls that create, replace or free what telemetry reads (telemetry.c). */
-pthread_mutex_t sl_port_ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: a composite driver (bonding, failsafe) sets up its members from its own ops. */
+pthread_mutex_t sl_port_ctl_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 #include "sl_ring.h"
 #include "sl_runtime.h"
 
@@ -357,9 +358,42 @@ int sl_port_lookup(const char *name)
 int sl_port_next(int prev)
 {
 	for (int i = prev + 1; i < SL_PORT_MAX; i++)
-		if (ports[i].state != SL_PORT_UNUSED)
+		if (ports[i].state != SL_PORT_UNUSED && ports[i].owner1 == 0)
 			return i;
 	return -1;
+}
+
+int sl_port_owner(uint16_t id)
+{
+	struct sl_port *port = port_by_id(id);
+
+	if (port == NULL)
+		return -ENODEV;
+	return port->owner1 ? port->owner1 - 1 : -1;
+}
+
+int sl_port_owner_set(uint16_t member, int owner)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&sl_port_ctl_lock);
+	struct sl_port *m = port_by_id(member),
+		       *o = owner >= 0 ? port_by_id((uint16_t)owner) : NULL;
+
+	if (m == NULL || (owner >= 0 && o == NULL)) {
+		SL_LOG(port, ERR, "port owner: port %u or owner %d does not exist", member, owner);
+		rc = -ENODEV;
+	} else if (owner >= 0 && (m == o || m->owner1 || o->owner1)) {
+		SL_LOG(port, ERR, "%s cannot become a member of %s: %s", m->name, o->name,
+		       m == o	   ? "a port cannot own itself"
+		       : m->owner1 ? "it is a member of another port already; remove it there first"
+				   : "the owner is itself a member");
+		rc = -EBUSY;
+	} else {
+		m->owner1 = owner >= 0 ? (uint16_t)(owner + 1) : 0;
+	}
+	pthread_mutex_unlock(&sl_port_ctl_lock);
+	return rc;
 }
 
 unsigned sl_port_count(void)
@@ -710,6 +744,9 @@ static int port_close(uint16_t id)
 	soft_free(port);
 	if (port->ops->close)
 		port->ops->close(port);
+	for (int i = 0; i < SL_PORT_MAX; i++) /* members its close left: free to close now */
+		if (ports[i].owner1 == id + 1)
+			ports[i].owner1 = 0;
 	SL_LOG(port, INFO, "port %u: %s closed", id, port->name);
 	memset(port, 0, sizeof(*port));
 	port->id = id;
@@ -719,7 +756,15 @@ static int port_close(uint16_t id)
 int sl_port_close(uint16_t id)
 {
 	int rc;
+	struct sl_port *port = port_by_id(id);
 
+	if (port && port->owner1) {
+		SL_LOG(port, ERR,
+		       "cannot close %s: it is a member of %s; close that port or remove "
+		       "the member from it first",
+		       port->name, ports[port->owner1 - 1].name);
+		return -EBUSY;
+	}
 	port_telemetry_remove(id); /* before the lock: its drop source takes it */
 	pthread_mutex_lock(&sl_port_ctl_lock);
 	rc = port_close(id);
@@ -731,8 +776,12 @@ void sl_port_close_all(void)
 {
 	int p;
 
-	SL_PORT_FOREACH(p)
-		sl_port_close((uint16_t)p);
+	/* Owners first: closing one frees its members, which the next pass closes. */
+	while ((p = sl_port_next(-1)) >= 0)
+		while (p >= 0) {
+			sl_port_close((uint16_t)p);
+			p = sl_port_next(p);
+		}
 }
 
 int sl_port_mac(uint16_t id, uint8_t mac[6])

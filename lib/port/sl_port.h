@@ -150,7 +150,12 @@ int sl_port_create_vdevs(void);
  * name is checked), -EINVAL (logged) for a NULL or empty name. */
 int sl_port_lookup(const char *name);
 
-/* Next port id in use after prev (pass -1 to start), or -1 after the last. */
+/* The port that owns this one as a member (a bonding or failsafe port), -1 for none,
+ * -ENODEV for no such port. */
+int sl_port_owner(uint16_t port);
+
+/* Next port id in use after prev (pass -1 to start), or -1 after the last.  Members of
+ * bonding and failsafe ports are skipped: their owner drives them. */
 int sl_port_next(int prev);
 #define SL_PORT_FOREACH(p) for ((p) = sl_port_next(-1); (p) >= 0; (p) = sl_port_next(p))
 unsigned sl_port_count(void);

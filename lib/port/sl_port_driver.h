@@ -234,7 +234,45 @@ struct sl_port {
 	uint64_t rx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 	uint64_t tx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 	uint64_t port_xbase[SL_PORT_QXSTATS_MAX];
+	uint16_t owner1; /* the composite port this one is a member of, plus 1; 0: none */
 };
+
+/* Composite drivers (bonding, failsafe) build on member ports.  A member is owned: the
+ * application's SL_PORT_FOREACH skips it and sl_port_close() refuses it, so only its
+ * owner drives it.  sl_port_owner_set(member, owner) claims it (-EBUSY when it is owned
+ * already, or the owner is a member), owner -1 frees it; the owner frees its members in
+ * close.  The port lock is recursive: the owner's ops call sl_port_* on its members.
+ *
+ * A composite port changes which members its bursts use while they run: it publishes the
+ * new set (an index flip), then waits with sl_epoch_wait() on each queue until a burst
+ * that may have read the old set has left.  The burst brackets itself with
+ * sl_epoch_enter/leave: a counter that is odd inside (one writer, the queue's thread). */
+struct sl_port_epoch {
+	uint32_t seq;
+};
+
+static inline void sl_epoch_enter(struct sl_port_epoch *e)
+{
+	__atomic_store_n(&e->seq, __atomic_load_n(&e->seq, __ATOMIC_RELAXED) + 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void sl_epoch_leave(struct sl_port_epoch *e)
+{
+	__atomic_store_n(&e->seq, __atomic_load_n(&e->seq, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
+}
+
+/* Control side, after publishing (seq_cst): returns once no burst that started before is
+ * still inside. */
+static inline void sl_epoch_wait(const struct sl_port_epoch *e)
+{
+	uint32_t s = __atomic_load_n(&e->seq, __ATOMIC_SEQ_CST);
+
+	if (s & 1)
+		while (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) == s)
+			sl_pause();
+}
+
+int sl_port_owner_set(uint16_t member, int owner);
 
 struct sl_ring;
 /* Frees every packet buffer a ring of them still holds (a ring being freed: what was sent

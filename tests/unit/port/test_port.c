@@ -81,6 +81,52 @@ static void test_bad_device_strings(void **state)
 	assert_int_equal(sl_port_count(), 0);
 }
 
+static void test_parenthesised_values(void **state)
+{
+	(void)state;
+	/* A value in parentheses may hold commas: the parentheses quote it. */
+	assert_true(sl_port_create("net_null0,size=(64)") >= 0);
+	assert_int_equal(sl_port_create("net_null1,size=(6,4)"), -EINVAL);
+	assert_true(log_capture_has(&cap, "size=6,4 is not a number", NULL));
+	assert_int_equal(sl_port_create("net_null1,size=(64"), -EINVAL);
+	assert_true(log_capture_has(&cap, "unbalanced parentheses in 'size=(64'", NULL));
+	assert_int_equal(sl_port_create("net_null1,size=64)"), -EINVAL);
+	assert_true(log_capture_has(&cap, "unbalanced parentheses in 'size=64)'", NULL));
+}
+
+static void test_members_are_owned(void **state)
+{
+	int a, b, c, p, seen = 0;
+
+	(void)state;
+	a = sl_port_create("net_null0");
+	b = sl_port_create("net_null1");
+	c = sl_port_create("net_null2");
+	assert_true(a >= 0 && b >= 0 && c >= 0);
+	assert_int_equal(sl_port_owner((uint16_t)b), -1);
+	assert_int_equal(sl_port_owner_set((uint16_t)b, a), 0);
+	assert_int_equal(sl_port_owner((uint16_t)b), a);
+	SL_PORT_FOREACH(p)
+		seen |= 1 << p;
+	assert_int_equal(seen, (1 << a) | (1 << c)); /* the member is its owner's */
+	assert_int_equal(sl_port_lookup("net_null1"), b);
+	assert_int_equal(sl_port_close((uint16_t)b), -EBUSY);
+	assert_true(
+		log_capture_has(&cap, "cannot close net_null1: it is a member of net_null0", NULL));
+	assert_int_equal(sl_port_owner_set((uint16_t)b, c), -EBUSY);
+	assert_true(log_capture_has(&cap, "a member of another port already", NULL));
+	assert_int_equal(sl_port_owner_set((uint16_t)c, b), -EBUSY);
+	assert_true(log_capture_has(&cap, "the owner is itself a member", NULL));
+	assert_int_equal(sl_port_owner_set((uint16_t)a, a), -EBUSY);
+	assert_int_equal(sl_port_owner_set((uint16_t)a, 31), -ENODEV);
+	/* Closing the owner frees what it still held: close_all reaches the member. */
+	assert_int_equal(sl_port_close((uint16_t)a), 0);
+	assert_int_equal(sl_port_owner((uint16_t)b), -1);
+	assert_int_equal(sl_port_owner_set((uint16_t)b, c), 0);
+	sl_port_close_all();
+	assert_int_equal(sl_port_lookup("net_null1"), -ENOENT);
+}
+
 static void test_names_and_limits(void **state)
 {
 	char name[32];
@@ -987,6 +1033,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_device_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parenthesised_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_members_are_owned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lifecycle_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_rx_tx, setup, teardown),
