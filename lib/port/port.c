@@ -301,6 +301,9 @@ static int port_create(const char *devstr)
 	strcpy(port->name, name);
 	port->mtu = 1500;
 	qstats_snapshot(idle_q[id], port->idle_base);
+	/* Taken while it probes: a composite driver creates its members meanwhile, and makes
+	 * this port their owner. */
+	port->state = SL_PORT_STOPPED;
 	rc = drv->probe(port, &args);
 	if (rc == 0)
 		rc = probe_check(port);
@@ -315,15 +318,30 @@ static int port_create(const char *devstr)
 	return id;
 }
 
+/* A composite driver's probe creates its members inside the outer create, holding the
+ * lock.  Their telemetry (which takes the telemetry lock, under which a telemetry thread
+ * may wait for ours) is added by the outermost create, once the lock is let go. */
+static __thread unsigned create_depth;
+static __thread uint32_t telemetry_pending; /* bit per port id */
+_Static_assert(SL_PORT_MAX <= 32, "telemetry_pending is a 32-bit mask");
+
 int sl_port_create(const char *devstr)
 {
 	int rc;
 
+	create_depth++;
 	pthread_mutex_lock(&sl_port_ctl_lock);
 	rc = port_create(devstr);
 	pthread_mutex_unlock(&sl_port_ctl_lock);
+	create_depth--;
 	if (rc >= 0)
-		port_telemetry_add((uint16_t)rc);
+		telemetry_pending |= 1u << rc;
+	if (create_depth == 0) {
+		for (uint16_t i = 0; i < SL_PORT_MAX; i++)
+			if (telemetry_pending >> i & 1)
+				port_telemetry_add(i);
+		telemetry_pending = 0;
+	}
 	return rc;
 }
 
@@ -370,6 +388,26 @@ int sl_port_owner(uint16_t id)
 	if (port == NULL)
 		return -ENODEV;
 	return port->owner1 ? port->owner1 - 1 : -1;
+}
+
+struct sl_port *sl_port_get(uint16_t id)
+{
+	return port_by_id(id);
+}
+
+int sl_port_ctl_trylock(void)
+{
+	return -pthread_mutex_trylock(&sl_port_ctl_lock);
+}
+
+void sl_port_ctl_lock_take(void)
+{
+	pthread_mutex_lock(&sl_port_ctl_lock);
+}
+
+void sl_port_ctl_unlock(void)
+{
+	pthread_mutex_unlock(&sl_port_ctl_lock);
 }
 
 int sl_port_owner_set(uint16_t member, int owner)
@@ -757,6 +795,7 @@ int sl_port_close(uint16_t id)
 {
 	int rc;
 	struct sl_port *port = port_by_id(id);
+	uint32_t created = 0;
 
 	if (port && port->owner1) {
 		SL_LOG(port, ERR,
@@ -765,10 +804,21 @@ int sl_port_close(uint16_t id)
 		       port->name, ports[port->owner1 - 1].name);
 		return -EBUSY;
 	}
-	port_telemetry_remove(id); /* before the lock: its drop source takes it */
+	if (telemetry_pending >> id & 1) /* created in this create: not added yet */
+		telemetry_pending &= ~(1u << id);
+	else
+		port_telemetry_remove(id); /* before the lock: its drop source takes it */
 	pthread_mutex_lock(&sl_port_ctl_lock);
+	for (int i = 0; i < SL_PORT_MAX; i++)
+		if (ports[i].state != SL_PORT_UNUSED && ports[i].created_by1 == id + 1)
+			created |= 1u << i;
 	rc = port_close(id);
 	pthread_mutex_unlock(&sl_port_ctl_lock);
+	/* Members the port created go with it, once it let them go (out of the lock, as
+	 * above). */
+	for (int i = 0; i < SL_PORT_MAX; i++)
+		if (rc == 0 && (created >> i & 1) && ports[i].owner1 == 0)
+			sl_port_close((uint16_t)i);
 	return rc;
 }
 

@@ -234,14 +234,17 @@ struct sl_port {
 	uint64_t rx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 	uint64_t tx_xbase[SL_PORT_MAX_QUEUES][SL_PORT_QXSTATS_MAX];
 	uint64_t port_xbase[SL_PORT_QXSTATS_MAX];
-	uint16_t owner1; /* the composite port this one is a member of, plus 1; 0: none */
+	uint16_t owner1;      /* the composite port this one is a member of, plus 1; 0: none */
+	uint16_t created_by1; /* the composite port that created it, plus 1: closed after it */
 };
 
 /* Composite drivers (bonding, failsafe) build on member ports.  A member is owned: the
  * application's SL_PORT_FOREACH skips it and sl_port_close() refuses it, so only its
  * owner drives it.  sl_port_owner_set(member, owner) claims it (-EBUSY when it is owned
  * already, or the owner is a member), owner -1 frees it; the owner frees its members in
- * close.  The port lock is recursive: the owner's ops call sl_port_* on its members.
+ * close.  A member the owner created from a device string has created_by1 set: the port
+ * layer closes it after its owner (the owner's close op only lets it go).  The port lock
+ * is recursive: the owner's ops call sl_port_* on its members.
  *
  * A composite port changes which members its bursts use while they run: it publishes the
  * new set (an index flip), then waits with sl_epoch_wait() on each queue until a burst
@@ -273,6 +276,16 @@ static inline void sl_epoch_wait(const struct sl_port_epoch *e)
 }
 
 int sl_port_owner_set(uint16_t member, int owner);
+/* The control state of port id, NULL when there is none (not logged): for a composite
+ * driver to tell its own ports (port->drv) and name its members.  Control path. */
+struct sl_port *sl_port_get(uint16_t id);
+
+/* The port layer's control lock (recursive), for a composite driver's own control thread
+ * (its link monitor) around what it does to its members.  The thread must not block on it:
+ * a close holding it joins that thread.  trylock returns 0 or -EBUSY. */
+int sl_port_ctl_trylock(void);
+void sl_port_ctl_lock_take(void);
+void sl_port_ctl_unlock(void);
 
 struct sl_ring;
 /* Frees every packet buffer a ring of them still holds (a ring being freed: what was sent
