@@ -36,7 +36,8 @@ struct bond_set {
 	uint16_t tx[SL_BOND_MAX_MEMBERS];  /* sent on (active-backup: the first) */
 	uint16_t all[SL_BOND_MAX_MEMBERS]; /* 802.3ad: every member, for its LACP frames */
 	struct sl_ring *slow_tx[SL_BOND_MAX_MEMBERS];
-	uint32_t collecting; /* 802.3ad: bit per member port id whose frames are delivered */
+	uint32_t collecting; /* bit per member port id whose frames are delivered (active-backup,
+				802.3ad) */
 };
 _Static_assert(SL_PORT_MAX <= 32, "collecting is a 32-bit mask of port ids");
 
@@ -47,7 +48,7 @@ struct bond_rxq {
 	struct sl_port_epoch ep;  /* (dp) */
 	uint16_t q, next;	  /* next: the member polled first, rotated per burst (dp) */
 	struct bond *b;
-	uint64_t not_collecting; /* (dp) 802.3ad: frames from a member not collecting */
+	uint64_t not_collecting; /* (dp) frames from a backup or a member not collecting */
 	uint64_t lacp_rx;	 /* (dp) LACP frames taken to the monitor */
 	uint64_t lacp_rx_full;	 /* (dp) LACP frames dropped: the monitor's ring was full */
 } SL_CACHE_ALIGNED;
@@ -108,7 +109,7 @@ struct bond {
 
 /* bond_rxtx.c */
 uint16_t bond_rx(void *q, struct sl_pktbuf **pkts, uint16_t n);
-uint16_t bond_rx_8023ad(void *q, struct sl_pktbuf **pkts, uint16_t n);
+uint16_t bond_rx_filtered(void *q, struct sl_pktbuf **pkts, uint16_t n);
 uint16_t bond_tx_active_backup(void *q, struct sl_pktbuf **pkts, uint16_t n);
 uint16_t bond_tx_balance(void *q, struct sl_pktbuf **pkts, uint16_t n);
 /* The header hash a balance mode spreads on (exposed for the unit test). */

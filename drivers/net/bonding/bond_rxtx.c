@@ -62,22 +62,25 @@ static inline bool is_slow(const struct sl_pktbuf *p)
 	       d[13] == (SL_ETHER_TYPE_SLOW & 0xff);
 }
 
-/* 802.3ad: every member is polled (its LACP frames come in with its traffic); LACP frames
- * go to the monitor, and frames of members not collecting are dropped, counted. */
-uint16_t bond_rx_8023ad(void *q, struct sl_pktbuf **pkts, uint16_t n)
+/* active-backup and 802.3ad: every member is polled, and only the active one's frames
+ * (802.3ad: the collecting ones') are delivered; the others' are dropped, counted, as the
+ * same frame flooded to both links would otherwise come in twice.  802.3ad also takes
+ * the LACP frames out, to the monitor. */
+uint16_t bond_rx_filtered(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct bond_rxq *rq = q;
 	struct bond *b = rq->b;
 	const struct bond_set *s = set_enter(b, &rq->ep);
 	uint16_t got = poll_members(rq, s, pkts, n), keep = 0;
 	uint32_t collecting = s->collecting;
+	bool lacp = b->mode == SL_BOND_8023AD;
 	uint64_t slow = 0, full = 0, dropped = 0;
 
 	sl_epoch_leave(&rq->ep);
 	for (uint16_t i = 0; i < got; i++) {
 		struct sl_pktbuf *p = pkts[i];
 
-		if (sl_unlikely(is_slow(p))) {
+		if (sl_unlikely(lacp && is_slow(p))) {
 			/* p->port is still the member's: the monitor needs to know which. */
 			if (sl_ring_mp_enqueue(b->slow_rx, p) == 0) {
 				slow++;

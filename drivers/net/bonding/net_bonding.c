@@ -127,8 +127,10 @@ static void publish(struct bond *b)
 				__atomic_fetch_add(&b->failovers, 1, __ATOMIC_RELAXED);
 			b->active = active;
 		}
-		if (active >= 0)
+		if (active >= 0) {
 			s->tx[s->n_tx++] = b->m[active].port;
+			s->collecting = 1u << b->m[active].port;
+		}
 	}
 	for (unsigned i = 0; i < b->nm; i++) {
 		const struct bond_member *m = &b->m[i];
@@ -749,7 +751,7 @@ static int bonding_probe(struct sl_port *port, const struct sl_devargs *args)
 	rc = parse_args(b, args);
 	if (rc < 0)
 		goto fail;
-	port->rx = b->mode == SL_BOND_8023AD ? bond_rx_8023ad : bond_rx;
+	port->rx = b->mode == SL_BOND_BALANCE_XOR ? bond_rx : bond_rx_filtered;
 	port->tx = b->mode == SL_BOND_ACTIVE_BACKUP ? bond_tx_active_backup : bond_tx_balance;
 	snprintf(rname, sizeof(rname), "bond%u_lacp_in", port->id);
 	b->slow_rx = sl_ring_create(rname, 256, -1, SL_RING_SC_DEQ);
