@@ -72,6 +72,7 @@ struct bond_member {
 	struct sl_ring *slow_tx;
 	struct lacp_member lacp; /* (mon) */
 	uint64_t link_downs;	 /* (mon) */
+	uint64_t link_retry;	 /* (mon) link not read before this time (it failed) */
 };
 
 struct bond {

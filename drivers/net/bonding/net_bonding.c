@@ -372,7 +372,17 @@ static void monitor_tick(struct bond *b)
 	for (unsigned i = 0; i < b->nm; i++) {
 		struct bond_member *m = &b->m[i];
 		struct sl_port_link l;
-		bool up = b->started && sl_port_link(m->port, &l) == 0 && l.up;
+		bool up = false;
+		int rc = 0;
+
+		/* A member whose link cannot be read (its interface went away) is read again
+		 * once a second, not every period: its driver logs each failure. */
+		if (b->started && now >= m->link_retry) {
+			rc = sl_port_link(m->port, &l);
+			up = rc == 0 && l.up;
+			if (rc < 0)
+				m->link_retry = now + 1000000000ull;
+		}
 
 		if (up != m->link_up) {
 			SL_LOG(net_bonding, NOTICE, "%s: member %s link %s", b->port->name,
