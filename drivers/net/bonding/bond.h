@@ -14,8 +14,9 @@
  * any rx queue; the monitor consumes).  The monitor puts the ones to send in each member's
  * slow_tx ring (single producer, multi-consumer) and raises slow_pending; whichever tx
  * burst runs next (any queue, an empty burst included) sends them on its own queue of the
- * member.  An application in 802.3ad mode therefore calls tx burst on some queue at least
- * every 100 ms.
+ * member, before its own packets; one the member refuses (its queue full of data) is held
+ * by the queue and offered first again in the next bursts.  An application in 802.3ad
+ * mode therefore calls tx burst on some queue at least every 100 ms.
  */
 #ifndef SL_BOND_INTERNAL_H
 #define SL_BOND_INTERNAL_H
@@ -59,9 +60,12 @@ struct bond_txq {
 	struct sl_port_epoch ep;  /* (dp) */
 	uint16_t q;
 	struct bond *b;
+	uint16_t n_held; /* (dp) LACPDUs a full member refused, offered first again */
+	uint16_t held_port[4];
+	struct sl_pktbuf *held[4];
 	uint64_t no_member;    /* (dp) packets refused: no member could send */
 	uint64_t lacp_tx;      /* (dp) LACP frames sent for the monitor */
-	uint64_t lacp_tx_full; /* (dp) LACP frames the member would not take (freed) */
+	uint64_t lacp_tx_full; /* (dp) LACP frames dropped: the member stayed full */
 } SL_CACHE_ALIGNED;
 SL_PORT_QUEUE_CHECK(struct bond_txq, st);
 

@@ -104,24 +104,56 @@ uint16_t bond_rx_filtered(void *q, struct sl_pktbuf **pkts, uint16_t n)
 	return keep;
 }
 
-/* Sends what the monitor queued for the members (LACP), on this queue of each. */
+/* Offers LACPDU p to member `port` on this queue; holds it when the member is full (up
+ * to 4 held, then it is dropped, counted). */
+static void slow_send(struct bond_txq *tq, uint16_t port, struct sl_pktbuf *p)
+{
+	if (sl_port_tx_burst(port, tq->q, &p, 1) == 1) {
+		sl_counter_add(&tq->lacp_tx, 1);
+	} else if (tq->n_held < SL_ARRAY_SIZE(tq->held)) {
+		tq->held[tq->n_held] = p;
+		tq->held_port[tq->n_held++] = port;
+	} else {
+		sl_pktbuf_free(p);
+		sl_counter_add(&tq->lacp_tx_full, 1);
+	}
+}
+
+/* Sends what the monitor queued for the members (LACP), on this queue of each, before the
+ * burst's own packets: a saturated link still carries its LACPDUs. */
 static void slow_drain(struct bond_txq *tq, const struct bond_set *s)
 {
 	struct bond *b = tq->b;
 
+	if (sl_unlikely(tq->n_held)) {
+		uint16_t n = tq->n_held, port[4];
+		struct sl_pktbuf *held[4];
+
+		memcpy(held, tq->held, sizeof(held));
+		memcpy(port, tq->held_port, sizeof(port));
+		tq->n_held = 0;
+		for (uint16_t i = 0; i < n; i++) {
+			bool member = false;
+
+			for (uint16_t k = 0; k < s->n_all; k++)
+				member |= s->all[k] == port[i];
+			if (member) {
+				slow_send(tq, port[i], held[i]);
+			} else { /* it left the bond meanwhile */
+				sl_pktbuf_free(held[i]);
+				sl_counter_add(&tq->lacp_tx_full, 1);
+			}
+		}
+	}
 	if (sl_likely(!__atomic_load_n(&b->slow_pending, __ATOMIC_RELAXED)) ||
 	    !__atomic_exchange_n(&b->slow_pending, 0, __ATOMIC_ACQ_REL))
 		return;
 	for (uint16_t i = 0; i < s->n_all; i++) {
 		struct sl_pktbuf *f[4];
 		unsigned nf = sl_ring_mc_dequeue_burst(s->slow_tx[i], (void **)f, 4, NULL);
-		uint16_t sent = nf ? sl_port_tx_burst(s->all[i], tq->q, f, (uint16_t)nf) : 0;
 
-		sl_counter_add(&tq->lacp_tx, sent);
-		if (sent < nf) {
-			sl_pktbuf_free_bulk(f + sent, nf - sent);
-			sl_counter_add(&tq->lacp_tx_full, nf - sent);
-		}
+		for (unsigned k = 0; k < nf; k++)
+			slow_send(tq, s->all[i], f[k]);
 	}
 }
 

@@ -537,6 +537,10 @@ static void bond_rxq_release(struct sl_port *port, uint16_t q)
 
 static void bond_txq_release(struct sl_port *port, uint16_t q)
 {
+	struct bond_txq *tq = port->txq[q];
+
+	if (tq)
+		sl_pktbuf_free_bulk(tq->held, tq->n_held);
 	sl_free(port->txq[q]);
 	port->txq[q] = NULL;
 }
