@@ -6,6 +6,7 @@
  * counters themselves are the queues' single-writer words, read with relaxed loads.
  */
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,7 +273,17 @@ static void port_drops(json_t *obj, void *arg)
 	struct sl_port_stats st;
 	int rc;
 
-	pthread_mutex_lock(&sl_port_ctl_lock);
+	struct timespec until;
+
+	/* Runs under the telemetry's drops lock.  A thread holding the port lock may be
+	 * waiting for that one (a composite port creating or closing a member registers its
+	 * drop source): wait a while, never for ever, and leave the port out this time. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 100000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	if (pthread_mutex_timedlock(&sl_port_ctl_lock, &until) != 0)
+		return;
 	rc = port_by_id(id) ? sl_port_stats(id, &st) : -ENODEV;
 	pthread_mutex_unlock(&sl_port_ctl_lock);
 	if (rc < 0)
