@@ -114,7 +114,8 @@ struct bond {
 
 /* bond_rxtx.c */
 uint16_t bond_rx(void *q, struct sl_pktbuf **pkts, uint16_t n);
-uint16_t bond_rx_filtered(void *q, struct sl_pktbuf **pkts, uint16_t n);
+uint16_t bond_rx_active_backup(void *q, struct sl_pktbuf **pkts, uint16_t n);
+uint16_t bond_rx_8023ad(void *q, struct sl_pktbuf **pkts, uint16_t n);
 uint16_t bond_tx_active_backup(void *q, struct sl_pktbuf **pkts, uint16_t n);
 uint16_t bond_tx_balance(void *q, struct sl_pktbuf **pkts, uint16_t n);
 /* The header hash a balance mode spreads on (exposed for the unit test). */

@@ -62,25 +62,47 @@ static inline bool is_slow(const struct sl_pktbuf *p)
 	       d[13] == (SL_ETHER_TYPE_SLOW & 0xff);
 }
 
-/* active-backup and 802.3ad: every member is polled, and only the active one's frames
- * (802.3ad: the collecting ones') are delivered; the others' are dropped, counted, as the
- * same frame flooded to both links would otherwise come in twice.  802.3ad also takes
- * the LACP frames out, to the monitor. */
-uint16_t bond_rx_filtered(void *q, struct sl_pktbuf **pkts, uint16_t n)
+/* active-backup: the active member (first in the set) fills the burst; what room is
+ * left goes to polling the backups, whose frames are dropped, counted: a switch flooding
+ * to both links would otherwise deliver each frame twice.  No per-packet check. */
+uint16_t bond_rx_active_backup(void *q, struct sl_pktbuf **pkts, uint16_t n)
+{
+	struct bond_rxq *rq = q;
+	const struct bond_set *s = set_enter(rq->b, &rq->ep);
+	uint16_t got = 0, nr = s->n_rx;
+
+	if (sl_likely(nr))
+		got = sl_port_rx_burst(s->rx[0], rq->q, pkts, n);
+	for (uint16_t k = 1; k < nr && got < n; k++) {
+		uint16_t nb = sl_port_rx_burst(s->rx[k], rq->q, pkts + got, (uint16_t)(n - got));
+
+		if (nb) {
+			sl_pktbuf_free_bulk(pkts + got, nb);
+			sl_counter_add(&rq->not_collecting, nb);
+		}
+	}
+	sl_epoch_leave(&rq->ep);
+	rx_count(rq, pkts, got);
+	return got;
+}
+
+/* 802.3ad: every member is polled (its LACP frames come with its traffic) and only the
+ * collecting members' frames are delivered, the others' dropped, counted; LACP frames go
+ * to the monitor. */
+uint16_t bond_rx_8023ad(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct bond_rxq *rq = q;
 	struct bond *b = rq->b;
 	const struct bond_set *s = set_enter(b, &rq->ep);
 	uint16_t got = poll_members(rq, s, pkts, n), keep = 0;
 	uint32_t collecting = s->collecting;
-	bool lacp = b->mode == SL_BOND_8023AD;
 	uint64_t slow = 0, full = 0, dropped = 0;
 
 	sl_epoch_leave(&rq->ep);
 	for (uint16_t i = 0; i < got; i++) {
 		struct sl_pktbuf *p = pkts[i];
 
-		if (sl_unlikely(lacp && is_slow(p))) {
+		if (sl_unlikely(is_slow(p))) {
 			/* p->port is still the member's: the monitor needs to know which. */
 			if (sl_ring_mp_enqueue(b->slow_rx, p) == 0) {
 				slow++;
@@ -157,25 +179,21 @@ static void slow_drain(struct bond_txq *tq, const struct bond_set *s)
 	}
 }
 
-/* sent went out; no_member were refused because no member can send (a member that is
- * full counts that itself). */
-static void tx_count(struct bond_txq *tq, struct sl_pktbuf **pkts, uint16_t sent,
-		     uint16_t no_member)
-{
-	sl_counter_add(&tq->st.packets, sent);
-	sl_counter_add(&tq->st.bytes, sl_port_bytes(pkts, sent));
-	if (sl_unlikely(no_member))
-		sl_counter_add(&tq->no_member, no_member);
-}
-
 uint16_t bond_tx_active_backup(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct bond_txq *tq = q;
 	const struct bond_set *s = set_enter(tq->b, &tq->ep);
-	uint16_t nt = s->n_tx, sent = nt && n ? sl_port_tx_burst(s->tx[0], tq->q, pkts, n) : 0;
+	uint16_t nt = s->n_tx, sent = 0;
+	uint64_t bytes = sl_port_bytes(pkts, n); /* before: sent packets are the member's */
 
+	if (sl_likely(nt && n))
+		sent = sl_port_tx_burst(s->tx[0], tq->q, pkts, n);
 	sl_epoch_leave(&tq->ep);
-	tx_count(tq, pkts, sent, nt ? 0 : n);
+	bytes -= sl_port_bytes(pkts + sent, (uint16_t)(n - sent));
+	sl_counter_add(&tq->st.packets, sent);
+	sl_counter_add(&tq->st.bytes, bytes);
+	if (sl_unlikely(!nt && n))
+		sl_counter_add(&tq->no_member, n);
 	return sent;
 }
 
@@ -188,7 +206,7 @@ static inline uint32_t fold6(const uint8_t *a)
 	return x ^ y;
 }
 
-uint32_t bond_hash(const struct sl_pktbuf *p, enum sl_bond_hash h)
+static inline uint32_t hash_of(const struct sl_pktbuf *p, enum sl_bond_hash h)
 {
 	const uint8_t *d = sl_pktbuf_mtod(p, const uint8_t *);
 	uint32_t len = p->data_len, off = 14, x;
@@ -196,7 +214,7 @@ uint32_t bond_hash(const struct sl_pktbuf *p, enum sl_bond_hash h)
 
 	if (len < 14)
 		return 0;
-	x = fold6(d) ^ fold6(d + 6);
+	x = h == SL_BOND_HASH_L34 ? 0 : fold6(d) ^ fold6(d + 6);
 	type = (uint16_t)(d[12] << 8 | d[13]);
 	while ((type == SL_ETHER_TYPE_VLAN || type == SL_ETHER_TYPE_QINQ) && off + 4 <= len) {
 		type = (uint16_t)(d[off + 2] << 8 | d[off + 3]);
@@ -209,13 +227,12 @@ uint32_t bond_hash(const struct sl_pktbuf *p, enum sl_bond_hash h)
 
 		if (type == SL_ETHER_TYPE_IPV4 && off + 20 <= len) {
 			memcpy(w, d + off + 12, 8);
-			x = (h == SL_BOND_HASH_L23 ? x : 0) ^ w[0] ^ w[1];
+			x ^= w[0] ^ w[1];
 			proto = d[off + 9];
 			frag = (d[off + 6] & 0x3f) || d[off + 7];
 			l4 = off + (uint32_t)(d[off] & 0xf) * 4;
 		} else if (type == SL_ETHER_TYPE_IPV6 && off + 40 <= len) {
 			memcpy(w, d + off + 8, 32);
-			x = (h == SL_BOND_HASH_L23 ? x : 0);
 			for (int i = 0; i < 8; i++)
 				x ^= w[i];
 			proto = d[off + 6];
@@ -235,19 +252,45 @@ uint32_t bond_hash(const struct sl_pktbuf *p, enum sl_bond_hash h)
 	return x;
 }
 
+uint32_t bond_hash(const struct sl_pktbuf *p, enum sl_bond_hash h)
+{
+	return hash_of(p, h);
+}
+
+/* Sorts chunk packets by member; returns their bytes.  One copy per policy, so the
+ * policy's branches fold away. */
+static inline uint64_t split(struct sl_pktbuf *const *pkts, uint16_t chunk, uint16_t nt,
+			     enum sl_bond_hash h, struct sl_pktbuf *by[][32], uint16_t *cnt)
+{
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < chunk; i++) {
+		struct sl_pktbuf *p = pkts[i];
+		uint32_t k = (uint32_t)(((uint64_t)hash_of(p, h) * nt) >> 32);
+
+		bytes += p->pkt_len;
+		by[k][cnt[k]++] = p;
+	}
+	return bytes;
+}
+
 /* balance-xor and 802.3ad: the hash of each packet picks a member; what a member does not
- * take is moved to the end of pkts (the caller keeps it). */
+ * take is moved to the end of pkts (the caller keeps it).  Bytes are summed before the
+ * members' tx: a sent packet is the member's, not to be read again. */
 uint16_t bond_tx_balance(void *q, struct sl_pktbuf **pkts, uint16_t n)
 {
 	struct bond_txq *tq = q;
 	struct bond *b = tq->b;
 	const struct bond_set *s = set_enter(b, &tq->ep);
 	uint16_t nt = s->n_tx, sent = 0, done = 0;
+	enum sl_bond_hash h = b->hash;
+	uint64_t bytes = 0;
 
 	slow_drain(tq, s);
 	if (sl_unlikely(nt == 0 || n == 0)) {
 		sl_epoch_leave(&tq->ep);
-		tx_count(tq, pkts, 0, n);
+		if (n)
+			sl_counter_add(&tq->no_member, n);
 		return 0;
 	}
 	while (done < n) {
@@ -255,29 +298,32 @@ uint16_t bond_tx_balance(void *q, struct sl_pktbuf **pkts, uint16_t n)
 		uint16_t cnt[SL_BOND_MAX_MEMBERS] = {0}, nu = 0,
 			 chunk = n - done < 32 ? n - done : 32;
 
-		for (uint16_t i = 0; i < chunk; i++) {
-			struct sl_pktbuf *p = pkts[done + i];
-			uint32_t k = (uint32_t)(((uint64_t)bond_hash(p, b->hash) * nt) >> 32);
-
-			by[k][cnt[k]++] = p;
-		}
+		if (h == SL_BOND_HASH_L34)
+			bytes += split(pkts + done, chunk, nt, SL_BOND_HASH_L34, by, cnt);
+		else if (h == SL_BOND_HASH_L23)
+			bytes += split(pkts + done, chunk, nt, SL_BOND_HASH_L23, by, cnt);
+		else
+			bytes += split(pkts + done, chunk, nt, SL_BOND_HASH_L2, by, cnt);
 		for (uint16_t k = 0; k < nt; k++) {
 			uint16_t ok = cnt[k] ? sl_port_tx_burst(s->tx[k], tq->q, by[k], cnt[k]) : 0;
 
-			for (uint16_t i = ok; i < cnt[k]; i++)
+			for (uint16_t i = ok; i < cnt[k]; i++) {
 				unsent[nu++] = by[k][i];
-			for (uint16_t i = 0; i < ok; i++)
-				pkts[sent++] = by[k][i];
+				bytes -= by[k][i]->pkt_len; /* still ours */
+			}
+			sent = (uint16_t)(sent + ok);
 		}
 		done = (uint16_t)(done + chunk);
 		if (nu) {
-			/* sent + nu == done: the unsent go right after the sent, the rest of
-			 * the burst stays where it is; the caller keeps them all. */
+			/* sent + nu == done: the unsent go right after the sent (whose order no
+			 * longer matters: they are gone), the rest of the burst stays where it
+			 * is; the caller keeps them all. */
 			memcpy(pkts + sent, unsent, nu * sizeof(*pkts));
 			break;
 		}
 	}
 	sl_epoch_leave(&tq->ep);
-	tx_count(tq, pkts, sent, 0);
+	sl_counter_add(&tq->st.packets, sent);
+	sl_counter_add(&tq->st.bytes, bytes);
 	return sent;
 }

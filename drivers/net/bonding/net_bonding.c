@@ -127,7 +127,8 @@ static void publish(struct bond *b)
 				__atomic_fetch_add(&b->failovers, 1, __ATOMIC_RELAXED);
 			b->active = active;
 		}
-		if (active >= 0) {
+		if (active >= 0) { /* first polled too: it fills the burst, backups after */
+			s->rx[s->n_rx++] = b->m[active].port;
 			s->tx[s->n_tx++] = b->m[active].port;
 			s->collecting = 1u << b->m[active].port;
 		}
@@ -147,7 +148,7 @@ static void publish(struct bond *b)
 			}
 			continue;
 		}
-		if (m->link_up) {
+		if (m->link_up && !(b->mode == SL_BOND_ACTIVE_BACKUP && (int)i == active)) {
 			s->rx[s->n_rx++] = m->port;
 			if (b->mode == SL_BOND_BALANCE_XOR)
 				s->tx[s->n_tx++] = m->port;
@@ -765,7 +766,9 @@ static int bonding_probe(struct sl_port *port, const struct sl_devargs *args)
 	rc = parse_args(b, args);
 	if (rc < 0)
 		goto fail;
-	port->rx = b->mode == SL_BOND_BALANCE_XOR ? bond_rx : bond_rx_filtered;
+	port->rx = b->mode == SL_BOND_BALANCE_XOR ? bond_rx
+		   : b->mode == SL_BOND_8023AD	  ? bond_rx_8023ad
+						  : bond_rx_active_backup;
 	port->tx = b->mode == SL_BOND_ACTIVE_BACKUP ? bond_tx_active_backup : bond_tx_balance;
 	snprintf(rname, sizeof(rname), "bond%u_lacp_in", port->id);
 	b->slow_rx = sl_ring_create(rname, 256, -1, SL_RING_SC_DEQ);
