@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The switch's commands (lib/ctl): port, bridge, fdb, stats, pmd.  Every handler runs on
- * the control thread, the only writer of the port configurations and the only one that
- * ages or flushes an FDB.  Text goes to the reply's "text", the same facts to its "data"
+ * the control thread, the only writer of the port configurations, the only one that ages
+ * or flushes an FDB, and the PMD set's control thread (lib/pmd).  Text goes to the reply's "text", the same facts to its "data"
  * (sluice-switchctl --json).
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 
 #include "sl_ctl.h"
 #include "sl_lcore.h"
+#include "sl_pmd.h"
 #include "switch.h"
 
 /* --- state changes --- */
@@ -95,9 +96,32 @@ void sw_stats_sum(struct sw_wstats *out)
 		wstats_add(out, &sw.workers[w].st);
 }
 
+int sw_worker_by_lcore(uint32_t lcore)
+{
+	for (unsigned w = 0; w < sw.nb_workers; w++)
+		if (sw.workers[w].lcore == lcore)
+			return (int)w;
+	return -ENOENT;
+}
+
+/* Tells the port layer which lcore polls each rx queue (telemetry, sluice top). */
+void sw_rxq_lcores_update(void)
+{
+	unsigned n = sl_pmd_nb_rxq(sw.pmd);
+
+	for (unsigned q = 0; q < n; q++) {
+		struct sl_pmd_rxq_stats rs;
+
+		sl_pmd_rxq_stats(sw.pmd, q, &rs);
+		sl_port_rxq_lcore_set(rs.port, rs.queue,
+				      rs.owner == SL_PMD_NONE ? SL_LCORE_ANY
+							      : sw.workers[rs.owner].lcore);
+	}
+}
+
 /* --- parsing --- */
 
-static int parse_port(struct sl_ctl_req *req, const char *s)
+int sw_port_parse(const char *s)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
@@ -105,9 +129,18 @@ static int parse_port(struct sl_ctl_req *req, const char *s)
 
 	if (*s && !*end && v >= 0 && v < SL_PORT_MAX)
 		p = (int)v;
-	else
+	else if (*s)
 		p = sl_port_lookup(s);
 	if (p < 0 || p >= SL_PORT_MAX || !sw.pconf[p])
+		return -ENODEV;
+	return p;
+}
+
+static int parse_port(struct sl_ctl_req *req, const char *s)
+{
+	int p = sw_port_parse(s);
+
+	if (p < 0)
 		return sl_ctl_error(req, -ENODEV,
 				    "no port '%s' (give its number or name; port show lists them)",
 				    s);
@@ -462,34 +495,164 @@ static int cmd_stats(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 	return 0;
 }
 
+static const char *rxq_state(const struct sl_pmd_rxq_stats *rs)
+{
+	if (rs->owner == rs->target)
+		return rs->owner == SL_PMD_NONE ? "unplaced" : "polled";
+	return rs->owner == SL_PMD_NONE ? "waiting" : "leaving";
+}
+
+static json_t *rebalance_json(const struct sl_pmd_rebalance_info *r)
+{
+	return json_pack("{s:f, s:f, s:f, s:i, s:b, s:b}", "cur_var", r->cur_var, "new_var",
+			 r->new_var, "improve_pct", r->improve_pct, "moves", r->moves, "applied",
+			 r->applied, "automatic", r->automatic);
+}
+
 static int cmd_pmd_show(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
 {
-	json_t *arr = json_array();
+	struct sl_pmd_config pc;
+	const char *names[SL_PORT_MAX] = {0};
+	struct sl_port_info info[SL_PORT_MAX];
+	struct sl_pmd_rebalance_info last;
+	json_t *arr = json_array(), *d = sl_ctl_data(req);
+	unsigned nq = sl_pmd_nb_rxq(sw.pmd);
+	char *text;
+	int len;
 
 	(void)argc, (void)argv, (void)ctx;
+	sl_pmd_config_get(sw.pmd, &pc);
+	for (uint16_t p = 0; p < SL_PORT_MAX; p++)
+		if (sw.pconf[p] && sl_port_info(p, &info[p]) == 0)
+			names[p] = info[p].name;
+	sl_ctl_printf(
+		req,
+		"rxq assignment %s, auto-lb %s (interval %u ms, threshold %u%%, improvement %u%%), %" PRIu64
+		" rebalance%s\n",
+		sl_pmd_assign_name(pc.assign), pc.auto_lb ? "on" : "off", pc.interval_ms,
+		pc.load_pct, pc.improve_pct, sl_pmd_rebalances(sw.pmd),
+		sl_pmd_rebalances(sw.pmd) == 1 ? "" : "s");
+	len = sl_pmd_format(sw.pmd, names, NULL, 0);
+	text = malloc((size_t)len + 1);
+	if (!text)
+		return sl_ctl_error(req, -ENOMEM, "out of memory");
+	sl_pmd_format(sw.pmd, names, text, (size_t)len + 1);
+	sl_ctl_printf(req, "%s", text);
+	free(text);
 	for (unsigned w = 0; w < sw.nb_workers; w++) {
-		const struct sw_worker *wk = &sw.workers[w];
-		struct sl_lcore_load l;
+		struct sl_pmd_worker_stats ws;
 		json_t *qs = json_array();
-		double busy;
 
-		sl_lcore_load_get(wk->lcore, &l);
-		busy = l.total_cycles ? 100.0 * (double)l.busy_cycles / (double)l.total_cycles : 0;
-		sl_ctl_printf(req, "pmd %u lcore %u busy %.1f%%:", w, wk->lcore, busy);
-		for (unsigned i = 0; i < wk->nb_rxq; i++) {
-			struct sl_port_info info;
+		sl_pmd_worker_stats(sw.pmd, w, &ws);
+		for (unsigned q = 0; q < nq; q++) {
+			struct sl_pmd_rxq_stats rs;
 
-			sl_port_info(wk->rxq[i].port, &info);
-			sl_ctl_printf(req, " %s/q%u", info.name, wk->rxq[i].queue);
-			json_array_append_new(qs, json_pack("{s:i, s:s, s:i}", "port",
-							    wk->rxq[i].port, "name", info.name,
-							    "queue", wk->rxq[i].queue));
+			sl_pmd_rxq_stats(sw.pmd, q, &rs);
+			if (rs.owner != (int)w && rs.target != (int)w)
+				continue;
+			json_array_append_new(
+				qs,
+				json_pack("{s:i, s:s, s:i, s:f, s:I, s:b, s:s, s:I, s:f}", "port",
+					  rs.port, "name", names[rs.port] ? names[rs.port] : "",
+					  "queue", rs.queue, "usage_pct", rs.load_pct, "packets",
+					  (json_int_t)rs.packets, "pinned", rs.pin != SL_PMD_NONE,
+					  "state", rxq_state(&rs), "moves", (json_int_t)rs.moves,
+					  "last_gap_us",
+					  (double)rs.last_gap_cycles * 1e6 / (double)sl_tsc_hz()));
 		}
-		sl_ctl_printf(req, "\n");
-		json_array_append_new(arr, json_pack("{s:i, s:i, s:f, s:o}", "pmd", w, "lcore",
-						     wk->lcore, "busy_pct", busy, "rxqs", qs));
+		json_array_append_new(
+			arr, json_pack("{s:i, s:i, s:f, s:b, s:b, s:I, s:o}", "pmd", w, "lcore",
+				       ws.lcore, "busy_pct", ws.busy_pct, "isolated", ws.isolated,
+				       "main", sw.main_polls && w == sw.nb_workers - 1, "packets",
+				       (json_int_t)ws.packets, "rxqs", qs));
 	}
-	sl_ctl_set_data(req, arr);
+	if (sl_pmd_last_rebalance(sw.pmd, &last) == 0) {
+		sl_ctl_printf(
+			req,
+			"last rebalance%s: variance %.4g -> %.4g (%.0f%% better): %s %u queue%s\n",
+			last.automatic ? " (auto-lb)" : "", last.cur_var, last.new_var,
+			last.improve_pct, last.applied ? "moved" : "did not move", last.moves,
+			last.moves == 1 ? "" : "s");
+		json_object_set_new(d, "last_rebalance", rebalance_json(&last));
+	}
+	json_object_set_new(d, "assign", json_string(sl_pmd_assign_name(pc.assign)));
+	json_object_set_new(d, "auto_lb",
+			    json_pack("{s:b, s:i, s:i, s:i}", "enabled", pc.auto_lb, "interval_ms",
+				      pc.interval_ms, "threshold_pct", pc.load_pct,
+				      "improvement_pct", pc.improve_pct));
+	json_object_set_new(d, "rebalances", json_integer((json_int_t)sl_pmd_rebalances(sw.pmd)));
+	json_object_set_new(d, "settled", json_boolean(sl_pmd_settled(sw.pmd)));
+	json_object_set_new(d, "pmds", arr);
+	return 0;
+}
+
+static int cmd_pmd_rebalance(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
+{
+	struct sl_pmd_config pc;
+	struct sl_pmd_rebalance_info r;
+	bool force = argc == 1 && strcmp(argv[0], "force") == 0;
+	int rc;
+
+	(void)ctx;
+	sl_pmd_config_get(sw.pmd, &pc);
+	if (argc > 1 || (argc == 1 && !force))
+		return sl_ctl_error(req, -EINVAL, "'%s': pmd rebalance [force]", argv[0]);
+	rc = sl_pmd_rebalance(sw.pmd, force, &r);
+	if (rc == -ENODATA)
+		return sl_ctl_error(req, rc,
+				    "no load measured yet: wait one interval (%u ms) and try again",
+				    pc.interval_ms);
+	if (rc == -EBUSY)
+		return sl_ctl_error(req, rc, "queues are still moving: try again");
+	if (rc < 0)
+		return sl_ctl_error(req, rc, "rebalance failed: %s (the switch's log says why)",
+				    strerror(-rc));
+	sl_ctl_printf(req, "variance %.4g -> %.4g (%.0f%% better, %s %u%%): %s %u queue%s\n",
+		      r.cur_var, r.new_var, r.improve_pct, force ? "forced past" : "needs",
+		      pc.improve_pct, r.applied ? "moving" : "not moving", r.moves,
+		      r.moves == 1 ? "" : "s");
+	sl_ctl_set_data(req, rebalance_json(&r));
+	return 0;
+}
+
+static int cmd_pmd_pin(struct sl_ctl_req *req, int argc, char **argv, void *ctx)
+{
+	char *colon, *end, portname[64];
+	unsigned long q;
+	int p, rxq, w = SL_PMD_NONE, rc;
+
+	(void)ctx;
+	if (argc != 2 || !(colon = strrchr(argv[0], ':')))
+		return sl_ctl_error(req, -EINVAL, "pmd pin PORT:QUEUE CORE|none");
+	snprintf(portname, sizeof(portname), "%.*s", (int)(colon - argv[0]), argv[0]);
+	if ((p = parse_port(req, portname)) < 0)
+		return p;
+	q = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || (rxq = sl_pmd_rxq_find(sw.pmd, (uint16_t)p, (uint16_t)q)) < 0)
+		return sl_ctl_error(req, -ENOENT,
+				    "port %d has no rx queue '%s' (pmd show lists them)", p,
+				    colon + 1);
+	if (strcmp(argv[1], "none") != 0) {
+		unsigned long c = strtoul(argv[1], &end, 10);
+
+		if (!*argv[1] || *end || (w = sw_worker_by_lcore((uint32_t)c)) < 0)
+			return sl_ctl_error(
+				req, -EINVAL,
+				"lcore '%s' is not a PMD thread (pmd show lists them), or "
+				"give none to unpin",
+				argv[1]);
+	}
+	sl_pmd_rxq_pin(sw.pmd, (unsigned)rxq, w);
+	rc = sl_pmd_assign(sw.pmd);
+	if (rc < 0) {
+		sl_pmd_rxq_pin(sw.pmd, (unsigned)rxq, SL_PMD_NONE);
+		return sl_ctl_error(req, rc,
+				    "cannot pin: every PMD thread would be isolated and the other "
+				    "queues have none (start with --no-isolate, or unpin another)");
+	}
+	sl_ctl_printf(req, "port %d queue %lu %s; %d queue%s moving\n", p, q,
+		      w == SL_PMD_NONE ? "unpinned" : "pinned", rc, rc == 1 ? "" : "s");
+	json_object_set_new(sl_ctl_data(req), "moves", json_integer(rc));
 	return 0;
 }
 
@@ -510,7 +673,16 @@ int sw_cmds_register(struct sl_ctl *ctl)
 		 cmd_fdb_aging},
 		{"stats", NULL, "packets per PMD thread: forwarded, flooded, dropped by reason",
 		 cmd_stats},
-		{"pmd show", NULL, "PMD threads: their rx queues and busy %", cmd_pmd_show},
+		{"pmd show", NULL,
+		 "PMD threads: busy %, their rx queues and each queue's share (last interval)",
+		 cmd_pmd_show},
+		{"pmd rebalance", "[force]",
+		 "place the rx queues by the last interval's load, when that improves the spread "
+		 "enough (force: whatever it gains)",
+		 cmd_pmd_rebalance},
+		{"pmd pin", "PORT:QUEUE CORE|none",
+		 "always poll an rx queue on the PMD thread of lcore CORE (none: unpin)",
+		 cmd_pmd_pin},
 	};
 
 	return sl_ctl_register(ctl, cmds, SL_ARRAY_SIZE(cmds));

@@ -7,7 +7,9 @@
  * it off as the output port carries that VLAN (tagged on a trunk unless it is the native
  * VLAN, untagged on an access port); a tag to add is left to the port layer (SL_PKT_TX_VLAN:
  * the driver's offload or the software stage).  Packets wait per output port until the end
- * of the burst, then go out in one tx burst each.
+ * of the burst, then go out in one tx burst each.  sw_rxq_poll() is one burst of one rx
+ * queue (what lib/pmd calls for each queue a worker owns); sw_worker_poll() polls a fixed
+ * list of queues with it.
  */
 #include <string.h>
 
@@ -83,6 +85,13 @@ static inline void output(struct sw_worker *w, uint16_t out, const struct sw_pco
 	} else if (!has_tag && want_tag) {
 		p->vlan_tci = tci;
 		p->ol_flags |= SL_PKT_TX_VLAN;
+	} else if (has_tag) {
+		/* The tag stays: it carries the frame's VLAN, which a priority tag (VID 0)
+		 * did not say (the ingress port's VLAN); the PCP/DEI bits are kept. */
+		uint8_t *d = sl_pktbuf_mtod(p, uint8_t *);
+
+		d[14] = (uint8_t)(tci >> 8);
+		d[15] = (uint8_t)tci;
 	}
 	sl_counter_add(&w->st.outputs, 1);
 	if (sl_unlikely(b->n == SL_ARRAY_SIZE(b->pkts))) {
@@ -215,27 +224,38 @@ static void flush_tx(struct sw_worker *w)
 	}
 }
 
+uint16_t sw_rxq_poll(uint16_t in, uint16_t queue, void *arg)
+{
+	struct sw_worker *w = arg;
+	struct sl_pktbuf *pkts[SW_BURST];
+	const struct sw_pconf *ic;
+	uint16_t n = sl_port_rx_burst(in, queue, pkts, SW_BURST);
+
+	if (n == 0)
+		return 0;
+	sl_counter_add(&w->st.rx, n);
+	ic = __atomic_load_n(&sw.pconf[in], __ATOMIC_ACQUIRE);
+	for (uint16_t k = 0; k < n; k++) {
+		if (k + 1 < n)
+			sl_prefetch0(sl_pktbuf_mtod(pkts[k + 1], void *));
+		switch_one(w, in, ic, pkts[k]);
+	}
+	flush_tx(w);
+	return n;
+}
+
+void sw_tx_kick(struct sw_worker *w)
+{
+	for (uint16_t o = 0; o < SL_PORT_MAX; o++)
+		if (sw.tx_kick[o])
+			sl_port_tx_burst(o, (uint16_t)w->index, NULL, 0);
+}
+
 void sw_worker_poll(struct sw_worker *w)
 {
 	bool busy = false;
 
-	for (unsigned i = 0; i < w->nb_rxq; i++) {
-		struct sl_pktbuf *pkts[SW_BURST];
-		uint16_t in = w->rxq[i].port;
-		const struct sw_pconf *ic;
-		uint16_t n = sl_port_rx_burst(in, w->rxq[i].queue, pkts, SW_BURST);
-
-		if (n == 0)
-			continue;
-		busy = true;
-		sl_counter_add(&w->st.rx, n);
-		ic = __atomic_load_n(&sw.pconf[in], __ATOMIC_ACQUIRE);
-		for (uint16_t k = 0; k < n; k++) {
-			if (k + 1 < n)
-				sl_prefetch0(sl_pktbuf_mtod(pkts[k + 1], void *));
-			switch_one(w, in, ic, pkts[k]);
-		}
-		flush_tx(w);
-	}
+	for (unsigned i = 0; i < w->nb_rxq; i++)
+		busy |= sw_rxq_poll(w->rxq[i].port, w->rxq[i].queue, w) > 0;
 	sl_lcore_round(busy);
 }

@@ -2,7 +2,8 @@
 /*
  * sluice-switch: an Ethernet switch of Sluice ports (docs/switch.md).
  *
- * Threads.  Each PMD thread (a worker lcore) polls the rx queues placed on it and sends on
+ * Threads.  Each PMD thread (a worker lcore) polls the rx queues lib/pmd places on it
+ * (docs/pmd.md: by measured load, pins, rebalanced on demand or by itself) and sends on
  * its own tx queue of every port; the main lcore is the control thread: the control socket
  * (lib/ctl, sluice-switchctl), FDB aging, the clock the workers stamp entries with.
  * Workers read the port configurations (VLAN mode, bridge) lock-free; the control thread
@@ -94,12 +95,16 @@ struct sw_txbuf {
 
 struct sw_worker {
 	uint32_t lcore;
-	unsigned index; /* RCU reader id, tx queue on every port */
+	unsigned index; /* RCU reader id, tx queue on every port, worker of sw.pmd */
+	/* A fixed list of queues for sw_worker_poll() (tests, fuzzers); sluice-switch itself
+	 * polls the queues lib/pmd gives the worker (sw.pmd, sw_rxq_poll). */
 	struct sw_rxq rxq[SW_MAX_RXQ];
 	unsigned nb_rxq; /* (ctl before launch) */
 	struct sw_wstats st;
 	struct sw_txbuf tx[SL_PORT_MAX];
 };
+
+struct sl_pmd;
 
 struct sw {
 	struct sw_pconf *pconf[SL_PORT_MAX]; /* NULL: not a switch port */
@@ -107,22 +112,39 @@ struct sw {
 	struct sl_rcu *rcu;
 	struct sl_pool *pool;
 	struct sw_worker workers[SW_MAX_WORKERS];
-	unsigned nb_workers;
-	uint32_t now;	   /* (ctl) seconds since start, the FDB's time stamps */
-	uint32_t aging;	   /* (ctl) seconds an idle FDB entry lives */
-	uint32_t fdb_size; /* entries per bridge */
+	unsigned nb_workers;	   /* the main lcore's included when it polls (the last one) */
+	bool main_polls;	   /* the main lcore is a PMD thread too (alone, or --main-pmd) */
+	struct sl_pmd *pmd;	   /* rx queue placement (lib/pmd; ctl calls on the main lcore) */
+	uint32_t now;		   /* (ctl) seconds since start, the FDB's time stamps */
+	uint32_t aging;		   /* (ctl) seconds an idle FDB entry lives */
+	uint32_t fdb_size;	   /* entries per bridge */
+	bool tx_kick[SL_PORT_MAX]; /* (ctl before launch) the port wants empty tx bursts */
 	bool quit;
 };
 extern struct sw sw;
 
 /* fwd.c */
+/* One burst of rx queue (port, queue) on worker w (a struct sw_worker *): switched and
+ * sent; returns the packets received.  lib/pmd's sl_pmd_poll_fn. */
+uint16_t sw_rxq_poll(uint16_t port, uint16_t queue, void *w);
+/* One round of w's fixed queue list (w->rxq), then sl_lcore_round(). */
 void sw_worker_poll(struct sw_worker *w);
+/* An empty tx burst on every port that asks for one (sl_port_info.tx_kick: a bond's
+ * LACPDUs); the PMD threads call it every SW_KICK_ROUNDS rounds. */
+void sw_tx_kick(struct sw_worker *w);
+#define SW_KICK_ROUNDS 1024
 
 /* control (cmds.c) */
 struct sl_ctl;
 int sw_cmds_register(struct sl_ctl *ctl);
 int sw_bridge_get(const char *name, bool create, char *err, size_t err_size);
 int sw_pconf_set(uint16_t port, const struct sw_pconf *c);
+/* A switch port by number or name; -ENODEV. */
+int sw_port_parse(const char *s);
+/* The worker (PMD thread) on lcore; -ENOENT. */
+int sw_worker_by_lcore(uint32_t lcore);
+/* Tells the port layer which lcore polls each rx queue now (telemetry, sluice top). */
+void sw_rxq_lcores_update(void);
 void sw_stats_sum(struct sw_wstats *out);
 
 #endif

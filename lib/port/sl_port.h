@@ -221,6 +221,9 @@ struct sl_port_info {
 	const char *if_name;    /* kernel interface, when there is one */
 	uint16_t nb_rxq, nb_txq; /* queues configured (what the application sees; 0 before
 				    sl_port_configure()), filled by the port layer */
+	bool tx_kick;		 /* the driver sends frames of its own (LACP) from inside tx
+				   bursts: call sl_port_tx_burst() at least every 100 ms, an
+				   empty one (NULL, 0) when there is nothing to send */
 };
 
 int sl_port_info(uint16_t port, struct sl_port_info *info);

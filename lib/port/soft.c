@@ -330,6 +330,11 @@ static uint16_t soft_tx(void *queue, struct sl_pktbuf **pkts, uint16_t n)
 {
 	uint16_t done = 0;
 
+	if (sl_unlikely(n == 0)) { /* an empty burst reaches the driver (sl_port_info.tx_kick) */
+		struct soft_txq *q = queue;
+
+		return q->drv_tx(q->drv_q, pkts, 0);
+	}
 	while (done < n) {
 		uint16_t chunk = (uint16_t)SL_MIN(n - done, SOFT_TX_CHUNK);
 		uint16_t sent = soft_tx_chunk(queue, pkts + done, chunk);

@@ -457,6 +457,7 @@ static void bond_info(struct sl_port *port, struct sl_port_info *info)
 
 	info->max_rxq = SL_PORT_MAX_QUEUES;
 	info->max_txq = SL_PORT_MAX_QUEUES;
+	info->tx_kick = b->mode == SL_BOND_8023AD; /* its LACPDUs go out in tx bursts */
 	for (unsigned i = 0; i < b->nm; i++) {
 		struct sl_port_info mi;
 
