@@ -62,14 +62,6 @@ static const char *mode_name(enum sl_bond_mode m)
 					  : "802.3ad";
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 extern const struct sl_port_driver sl_port_driver_bonding;
 
 static const char *name_of(uint16_t id)
@@ -208,7 +200,7 @@ static int member_setup(struct bond *b, uint16_t mp)
 static void member_lacp_init(struct bond *b, struct bond_member *m, unsigned i)
 {
 	lacp_member_init(&m->lacp, b->port->mac, (uint16_t)(b->port_id + 1), (uint16_t)(i + 1),
-			 b->fast, now_ns());
+			 b->fast, sl_time_ns());
 }
 
 /* Claims port mp as member number b->nm. */
@@ -368,7 +360,7 @@ static void lacp_out(struct bond *b, uint64_t now)
 
 static void monitor_tick(struct bond *b)
 {
-	uint64_t now = now_ns();
+	uint64_t now = sl_time_ns();
 
 	for (unsigned i = 0; i < b->nm; i++) {
 		struct bond_member *m = &b->m[i];
